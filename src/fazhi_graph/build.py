@@ -1,0 +1,88 @@
+"""Build the store: extract every report, validate the whole dataset, write it atomically.
+
+:func:`build` is what ``fazhi-graph build`` runs. It reads nothing but ``settings`` and writes
+nothing but the store; if extraction or validation fails the previous store stays as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import rdflib
+
+from fazhi_graph.errors import ValidationError
+from fazhi_graph.namespaces import GRAPH
+from fazhi_graph.settings import Settings
+from fazhi_graph.store import BuildSummary, build_store
+
+Progress = Callable[[str], None]
+"""Receives a one-line description of the step starting now."""
+
+
+def dataset(
+    settings: Settings, *, progress: Progress | None = None
+) -> list[tuple[str, rdflib.Graph]]:
+    """Extract every named graph of the dataset from ``settings.project_root``.
+
+    Raises the pipeline's errors (:class:`~fazhi_graph.errors.ReportFileError`,
+    :class:`~fazhi_graph.errors.OffGenreError`, :class:`~fazhi_graph.errors.CatalogueError`...).
+    """
+    from fazhi_graph.pipeline import dataset_graphs
+
+    _say(progress, f"extracting reports in {settings.project_root / 'data' / 'reports'}")
+    return dataset_graphs(settings.project_root)
+
+
+_SCHEMA_GRAPHS = {str(GRAPH["ontology"]), str(GRAPH["vocab"]), str(GRAPH["shapes"])}
+
+
+def union(graphs: list[tuple[str, rdflib.Graph]]) -> rdflib.Graph:
+    """Merge the data graphs (reports, curated) into one graph: what SHACL validates.
+
+    The ontology, vocabularies and shapes are left out: validation reads them alongside the
+    data, and their own conformance is checked by the test suite, not on every build.
+    """
+    merged = rdflib.Graph()
+    for name, graph in graphs:
+        if name not in _SCHEMA_GRAPHS:
+            merged += graph
+    return merged
+
+
+def check(graph: rdflib.Graph, *, progress: Progress | None = None) -> None:
+    """Validate ``graph`` with the project's SHACL shapes; raise on violations.
+
+    Raises :class:`ValidationError` whose message counts the violations and names the first,
+    and whose ``report_text`` holds the whole readable report.
+    """
+    from fazhi_graph.ontology import validate
+
+    _say(progress, f"validating {len(graph)} triples against the SHACL shapes")
+    result = validate(graph)
+    if result.conforms:
+        return
+    violations = [r for r in result.results if r[-1] == "Violation"] or list(result.results)
+    focus, path, message = (violations[0][:3]) if violations else ("", "", "")
+    first = f"{focus} {path}: {message}".strip()
+    raise ValidationError(
+        f"the dataset does not conform to the SHACL shapes: {len(violations)} violation(s), "
+        f"first: {first}; run `fazhi-graph validate` for the full report",
+        report_text=result.text,
+    )
+
+
+def build(settings: Settings, *, progress: Progress | None = None) -> BuildSummary:
+    """Extract, validate and store the dataset at ``settings.store_path``.
+
+    The store is replaced only when all three steps succeed (see
+    :func:`fazhi_graph.store.build_store`).
+    """
+    graphs = dataset(settings, progress=progress)
+    check(union(graphs), progress=progress)
+    _say(progress, f"writing the store at {settings.store_path}")
+    return build_store(settings.store_path, graphs, progress=progress)
+
+
+def _say(progress: Progress | None, message: str) -> None:
+    if progress is not None:
+        progress(message)

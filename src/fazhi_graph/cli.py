@@ -1,0 +1,405 @@
+"""``fazhi-graph``: thin commands over the library.
+
+Every :class:`~fazhi_graph.errors.FazhiError` becomes one line ``error: <message>`` on stderr and
+exit status 1 (usage errors exit 2, as click does); never a traceback. The one handler is
+:meth:`_Group.invoke`. Progress goes to stderr, and only on a terminal.
+
+Commands: ``build``, ``export``, ``validate``, ``stats``, ``serve`` (the web app, from
+:mod:`fazhi_graph.web.server`) and ``query`` (from :mod:`fazhi_graph.web.cli_query`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from fazhi_graph.errors import FazhiError
+from fazhi_graph.settings import Settings
+from fazhi_graph.store import BuildSummary, Store, is_store_dir, open_store
+
+
+class _Group(TyperGroup):
+    """The command group; its :meth:`invoke` is the CLI's single handler for FazhiError."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context (typer vendors its own click)
+        """Run the command; turn a FazhiError into ``error: <message>`` and exit status 1."""
+        try:
+            return super().invoke(ctx)
+        except FazhiError as exc:
+            typer.echo(f"error: {_one_line(exc)}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    name="fazhi-graph",
+    cls=_Group,
+    help="Knowledge graph of Chinese local governments' annual rule-of-law reports "
+    "(法治政府建设年度报告): build it, check it, export it, count it, serve it over SPARQL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Store directory (default: $FAZHI_STORE, else var/store in the project).",
+        file_okay=False,
+    ),
+]
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return "; ".join(lines) or type(exc).__name__
+
+
+def _settings(**overrides: Any) -> Settings:
+    """Settings from the environment and the options; a bad value is a usage error."""
+    try:
+        return Settings.from_env(**overrides)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _stdout() -> Console:
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped: do not squeeze tables into 80 columns
+        console = Console(highlight=False, width=max(console.width, 200))
+    return console
+
+
+def _open(settings: Settings) -> Store:
+    """Open the configured store read-only."""
+    path = None if settings.backend == "memory" else settings.store_path
+    return open_store(path, backend=settings.backend, read_only=True)
+
+
+@contextmanager
+def _progress(title: str) -> Iterator[Callable[[str], None] | None]:
+    """Yield a ``say(message)`` callback: a spinner on a terminal, silence when piped."""
+    console = _stderr()
+    if not console.is_terminal:
+        yield None
+        return
+    with console.status(title) as status:
+
+        def say(message: str) -> None:
+            status.update(f"{title}: {message}")
+
+        yield say
+
+
+def _run_build(settings: Settings) -> BuildSummary:
+    from fazhi_graph.build import build as build_dataset
+
+    with _progress("building") as say:
+        return build_dataset(settings, progress=say)
+
+
+def _print_summary(summary: BuildSummary) -> None:
+    console = _stdout()
+    if console.is_terminal:
+        table = Table("graph", "triples", title=f"Built {summary.path}")
+        for name, n in summary.triples.items():
+            table.add_row(name, f"{n:,}")
+        table.add_row("[b]total[/b]", f"[b]{summary.total_triples:,}[/b]")
+        console.print(table)
+    typer.echo(
+        f"built {len(summary.graphs)} graph{'' if len(summary.graphs) == 1 else 's'}, "
+        f"{summary.total_triples} triples in "
+        f"{summary.seconds:.1f} s at {summary.path} (version {summary.version})"
+    )
+
+
+# --------------------------------------------------------------------------- build
+
+
+@app.command()
+def build(store: StoreOption = None) -> None:
+    """Extract every report in data/reports/, validate with SHACL, write the store.
+
+    The store is replaced atomically: if any report is bad or validation fails, the previous
+    store stays as it was.
+    """
+    _print_summary(_run_build(_settings(store_path=store)))
+
+
+# --------------------------------------------------------------------------- export
+
+
+@app.command()
+def export(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: turtle (ttl), trig, nquads (nq), ntriples (nt), jsonld "
+            "(json-ld) or rdfxml (xml). trig and nquads keep graph names; the others write "
+            "the union of all graphs.",
+        ),
+    ] = "turtle",
+    graph: Annotated[
+        str | None,
+        typer.Option("--graph", "-g", help="Export only this named graph (its full IRI)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (atomically: a temporary file, then a rename) instead "
+            "of standard output.",
+            dir_okay=False,
+        ),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Serialise the stored dataset, or one graph, in an RDF format."""
+    from fazhi_graph.export import export as export_store
+    from fazhi_graph.export import get_format
+
+    name = get_format(fmt).name  # an unknown format fails before the store is opened
+    settings = _settings(store_path=store)
+    with _open(settings) as opened:
+        if output is None:
+            stream = typer.get_binary_stream("stdout")
+            export_store(opened, name, graph=graph, out=stream)
+            stream.flush()
+            return
+        output = output.absolute()
+        tmp = output.with_name(f".{output.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            with tmp.open("wb") as out:
+                export_store(opened, name, graph=graph, out=out)
+            os.replace(tmp, output)
+        finally:
+            tmp.unlink(missing_ok=True)
+    _stderr().print(f"wrote {output}", markup=False)
+
+
+# --------------------------------------------------------------------------- validate
+
+
+@app.command()
+def validate(
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            help="Validate the graphs in this store directory instead of extracting them "
+            "from data/ in memory.",
+            file_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Check the dataset against the SHACL shapes; exit status 1 on violations.
+
+    Without --store the reports in data/reports/ are extracted in memory (the store is not
+    touched); with --store the stored graphs are checked.
+    """
+    from fazhi_graph.build import dataset, union
+    from fazhi_graph.export import to_rdflib_graph
+    from fazhi_graph.ontology import validate as shacl_validate
+    from fazhi_graph.store import META_GRAPH
+
+    if store is None:
+        settings = _settings()
+        with _progress("validating") as say:
+            data = union(dataset(settings, progress=say))
+            if say is not None:
+                say(f"checking {len(data)} triples")
+            result = shacl_validate(data)
+    else:
+        settings = _settings(store_path=store)
+        with _open(settings) as opened, _progress("validating") as say:
+            names = [g for g in opened.graph_names() if g != META_GRAPH]
+            data = union([(g, to_rdflib_graph(opened, g)) for g in names])
+            if say is not None:
+                say(f"checking {len(data)} triples")
+            result = shacl_validate(data)
+
+    console = _stdout()
+    console.print(result.text, markup=False, soft_wrap=True)
+    if result.conforms:
+        console.print(f"[green]conforms[/green]: {len(data):,} triples checked")
+        return
+    violations = sum(1 for r in result.results if r[-1] == "Violation")
+    typer.echo(f"error: {violations} SHACL violation(s) in {len(data)} triples", err=True)
+    raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- stats
+
+
+@app.command()
+def stats(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
+    ] = False,
+    store: StoreOption = None,
+) -> None:
+    """Count triples per graph, instances per class and the main facts per report."""
+    from fazhi_graph.stats import REPORT_GRAPH_PREFIX, curie
+    from fazhi_graph.stats import stats as count
+
+    with _open(_settings(store_path=store)) as opened:
+        result = count(opened)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+
+    console = _stdout()
+    graphs = Table(title="Graphs", caption=f"version {result.version}")
+    graphs.add_column("graph", overflow="fold")
+    graphs.add_column("triples", justify="right")
+    for name, n in result.graphs.items():
+        graphs.add_row(curie(name), f"{n:,}")
+    graphs.add_row("[b]total[/b]", f"[b]{result.total_triples:,}[/b]")
+    console.print(graphs)
+
+    classes = Table(title="Instances per class")
+    classes.add_column("class", overflow="fold")
+    classes.add_column("label (en)", overflow="fold")
+    classes.add_column("instances", justify="right")
+    for c in result.classes:
+        classes.add_row(c.curie, c.label or "", f"{c.instances:,}")
+    console.print(classes)
+
+    if result.reports:
+        columns = result.main_classes
+        reports = Table(title="Per report graph (fzg:report/…)")
+        reports.add_column("report", no_wrap=True)
+        for heading in ("triples", *columns.values()):
+            reports.add_column(heading, justify="right", overflow="fold")
+        for r in result.reports:
+            rid = r.graph.removeprefix(REPORT_GRAPH_PREFIX)
+            reports.add_row(rid, f"{r.triples:,}", *(f"{r.counts[c]:,}" for c in columns))
+        console.print(reports)
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None,
+        typer.Option("--host", help="Interface to listen on (default 127.0.0.1, loopback only)."),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", help="TCP port to listen on (default 8000).", min=0, max=65535),
+    ] = None,
+    store: StoreOption = None,
+    in_memory: Annotated[
+        bool | None,
+        typer.Option(
+            "--in-memory/--on-disk",
+            help="Serve from an in-memory copy of the store when it fits (the default), or "
+            "query the on-disk store directly.",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout", help="Time limit for one query, in seconds (default 30).", min=0.001
+        ),
+    ] = None,
+    max_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--max-rows",
+            help="Rows a query returns when the client sets no limit (default 10000).",
+            min=1,
+        ),
+    ] = None,
+    allow_write: Annotated[
+        bool,
+        typer.Option(
+            "--allow-write",
+            help="Accept SPARQL updates (off by default); needs a write token unless the "
+            "server listens on loopback only.",
+        ),
+    ] = False,
+    write_token: Annotated[
+        str | None,
+        typer.Option(
+            "--write-token",
+            help="Bearer token required for updates; prefer the FAZHI_WRITE_TOKEN environment "
+            "variable, which stays out of the process list.",
+        ),
+    ] = None,
+    allow_service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-service",
+            help="An endpoint IRI that SERVICE clauses may call (repeatable; none by default).",
+        ),
+    ] = None,
+) -> None:
+    """Serve the SPARQL endpoint and the explorer; builds the store first if it is missing."""
+    settings = _settings(
+        store_path=store,
+        host=host,
+        port=port,
+        in_memory=in_memory,
+        query_timeout_s=timeout,
+        max_rows=max_rows,
+        read_only=False if allow_write else None,
+        write_token=write_token,
+        allow_service=tuple(allow_service) if allow_service else None,
+    )
+    if settings.backend != "memory" and _store_is_empty(settings):
+        _stderr().print(f"no store at {settings.store_path}: building it first", markup=False)
+        _print_summary(_run_build(settings))
+
+    from fazhi_graph.web.server import run
+
+    run(settings)
+
+
+def _store_is_empty(settings: Settings) -> bool:
+    if not is_store_dir(settings.store_path):
+        return True
+    with _open(settings) as opened:
+        return opened.count() == 0
+
+
+# --------------------------------------------------------------------------- query
+# The ``query`` command is written by the web helper (saved queries, result formats live in
+# fazhi_graph.sparql); it is registered here like any other command.
+
+
+def _register_query() -> None:
+    from fazhi_graph.web.cli_query import query_command
+
+    app.command("query")(query_command)
+
+
+_register_query()
+
+
+def main() -> None:
+    """Entry point of the ``fazhi-graph`` script."""
+    app(prog_name="fazhi-graph")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""The controlled vocabularies as the extractor sees them: Chinese labels per concept.
+
+Loaded once from ``ontology/vocab/*.ttl`` (SKOS prefLabel, altLabel and hiddenLabel in ``@zh``),
+so adding a wording to a vocabulary file teaches the extractor without touching code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+from fazhi_graph.namespaces import (
+    ACTIVITY,
+    AREA,
+    DOCTYPE,
+    INDICATOR,
+    LEVEL,
+    ORGTYPE,
+    PROGRAM,
+    VENUE,
+)
+from fazhi_graph.ontology import load_vocabularies
+
+__all__ = ["Concept", "Lexicon", "lexicon"]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One SKOS concept: its local name, Chinese labels and broader concepts' local names."""
+
+    name: str
+    pref: str
+    labels: tuple[str, ...]
+    broader: tuple[str, ...]
+
+    def best_match(self, text: str) -> str:
+        """The longest of this concept's labels found in ``text`` ('' if none)."""
+        hits = [lb for lb in self.labels if lb and lb in text]
+        return max(hits, key=len) if hits else ""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """All schemes the extractor classifies with."""
+
+    areas: tuple[Concept, ...]
+    programs: tuple[Concept, ...]
+    indicators: tuple[Concept, ...]
+    doc_types: tuple[Concept, ...]
+    org_types: tuple[Concept, ...]
+    levels: tuple[Concept, ...]
+    venues: tuple[Concept, ...]
+    activities: tuple[Concept, ...]
+
+    def area_of(self, text: str) -> str:
+        """The work area (fza local name) whose keywords best match ``text``; '' if none.
+
+        Only top-level areas (A0…A9) are returned; a narrower concept counts for its area.
+        """
+        best, best_len = "", 0
+        for concept in self.areas:
+            hit = concept.best_match(text)
+            if len(hit) > best_len:
+                best, best_len = self.top_area(concept.name), len(hit)
+        return best
+
+    def top_area(self, name: str) -> str:
+        """Climb ``broader`` to the top-level area of an area concept."""
+        by_name = {c.name: c for c in self.areas}
+        seen = set()
+        while name in by_name and by_name[name].broader and name not in seen:
+            seen.add(name)
+            name = by_name[name].broader[0]
+        return name
+
+    def program_area(self, name: str) -> str:
+        """The top-level area an initiative belongs to (through its broader chain)."""
+        by_name = {c.name: c for c in self.programs}
+        area_names = {c.name for c in self.areas}
+        seen = set()
+        while name in by_name and name not in seen:
+            seen.add(name)
+            for b in by_name[name].broader:
+                if b in area_names:
+                    return self.top_area(b)
+            if not by_name[name].broader:
+                return ""
+            name = by_name[name].broader[0]
+        return ""
+
+
+def _local(iri: object, base: str) -> str:
+    return str(iri)[len(base) :]
+
+
+def _concepts(graph: Graph, base: str) -> tuple[Concept, ...]:
+    out = []
+    subjects = {s for s in graph.subjects(SKOS.inScheme, None) if str(s).startswith(base)}
+    for s in sorted(subjects, key=str):
+        assert isinstance(s, URIRef)
+        labels: list[str] = []
+        pref = ""
+        for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel):
+            for lit in sorted(graph.objects(s, prop), key=str):
+                lang = getattr(lit, "language", None)
+                if lang and lang.lower().startswith("zh") and "latn" not in lang.lower():
+                    labels.append(str(lit))
+                    if prop == SKOS.prefLabel and not pref:
+                        pref = str(lit)
+        broader = tuple(
+            sorted(
+                _local(b, base) for b in graph.objects(s, SKOS.broader) if str(b).startswith(base)
+            )
+        )
+        broader_other = tuple(
+            sorted(
+                _local(b, str(AREA))
+                for b in graph.objects(s, SKOS.broader)
+                if str(b).startswith(str(AREA))
+            )
+        )
+        out.append(
+            Concept(
+                _local(s, base),
+                pref,
+                tuple(dict.fromkeys(labels)),
+                tuple(dict.fromkeys(broader + broader_other)),
+            )
+        )
+    return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def lexicon(vocab_dir: Path | None = None) -> Lexicon:
+    """The extractor's lexicon, read once from the vocabulary files."""
+    graph = load_vocabularies(vocab_dir)
+    return Lexicon(
+        areas=_concepts(graph, str(AREA)),
+        programs=_concepts(graph, str(PROGRAM)),
+        indicators=_concepts(graph, str(INDICATOR)),
+        doc_types=_concepts(graph, str(DOCTYPE._NS)),
+        org_types=_concepts(graph, str(ORGTYPE._NS)),
+        levels=_concepts(graph, str(LEVEL._NS)),
+        venues=_concepts(graph, str(VENUE._NS)),
+        activities=_concepts(graph, str(ACTIVITY._NS)),
+    )

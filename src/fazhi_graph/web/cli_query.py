@@ -1,0 +1,73 @@
+"""``fazhi-graph query``: run a saved query, a ``.rq`` file or ``-e 'SPARQL'`` on the store.
+
+A Typer command function; ``cli.py`` registers it with ``app.command("query")(query_command)``.
+It raises :class:`fazhi_graph.errors.FazhiError` for every user mistake (unknown saved query,
+malformed query, wrong format for the query form, missing store), which the CLI's error
+handler turns into a one-line message and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fazhi_graph.errors import FormatError, QueryError
+from fazhi_graph.settings import Settings
+from fazhi_graph.sparql import OUTPUT_FORMATS, load_query, run_query, saved_queries
+from fazhi_graph.store import open_store
+
+__all__ = ["query_command"]
+
+
+def query_command(
+    query: Annotated[
+        str | None,
+        typer.Argument(help="Name of a saved query in queries/ (see --list) or a .rq file."),
+    ] = None,
+    expression: Annotated[
+        str | None,
+        typer.Option("--expression", "-e", help="The SPARQL query text itself."),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f",
+            help="Output: table, csv, tsv, json (JSON-LD for graphs), turtle or ntriples "
+            "(graph results).",
+        ),
+    ] = "table",
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="Store directory (default: FAZHI_STORE or var/store)."),
+    ] = None,
+    max_rows: Annotated[
+        int | None,
+        typer.Option("--max-rows", help="Show at most this many rows (table and graphs)."),
+    ] = None,
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="List the saved queries and exit.")
+    ] = False,
+) -> None:
+    """Run a SPARQL query on the store and print the result."""
+    settings = Settings.from_env(store_path=store)
+    directory = settings.project_root / "queries"
+    if list_queries:
+        for saved in saved_queries(directory).values():
+            titles = " / ".join(t for t in (saved.title_zh, saved.title_en) if t)
+            typer.echo(f"{saved.name}\t{titles}")
+        return
+    if (query is None) == (expression is None):
+        raise QueryError(
+            "give exactly one query: a saved query's name or a .rq file, or -e 'SPARQL' "
+            "(fazhi-graph query --list shows the saved queries)"
+        )
+    if output_format not in OUTPUT_FORMATS:
+        raise FormatError(output_format, list(OUTPUT_FORMATS))
+    text = expression if expression is not None else load_query(str(query), directory).text
+    path = None if settings.backend == "memory" else settings.store_path
+    with open_store(path, backend=settings.backend, read_only=True) as opened:
+        output = run_query(opened, text, fmt=output_format, max_rows=max_rows)
+    sys.stdout.write(output)

@@ -1,0 +1,1 @@
+"""Route modules, one per area: ``sparql``, ``graph_store``, ``service_description``, ``status``."""
