@@ -446,6 +446,7 @@ PREFIXES: dict[str, str] = {
     "sdmx-measure": str(SDMXMEASURE._NS),
     "sdmx-attribute": str(SDMXATTR._NS),
     "unit": str(UNIT._NS),
+    "qudt": "http://qudt.org/schema/qudt/",
     "org": str(ORG),
     "prov": str(PROV),
     "skos": str(SKOS),
