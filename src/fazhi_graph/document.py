@@ -18,6 +18,8 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from fazhi_graph.numerals import ORDINALS, chinese_to_int
 
@@ -148,6 +150,12 @@ _FULLWIDTH_EXTRA = {
     "－": "-",
     "〔": "[",
     "〕": "]",
+    "「": "“",
+    "」": "”",
+    "『": "‘",
+    "』": "’",
+    "﹝": "[",
+    "﹞": "]",
 }
 
 
@@ -162,15 +170,35 @@ def _norm_char(ch: str) -> str:
     return folded if len(folded) == 1 else ch
 
 
-def normalise(text: str) -> str:
-    """Fold full-width ASCII and odd spaces to half-width, one code point for one.
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
 
-    The result has the same length as ``text`` so offsets carry over.
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    """Traditional characters as simplified ones, one code point for one (OpenCC ``t2s``).
+
+    Conversion uses phrase context; if it ever changed the length, each character is
+    converted on its own instead so that offsets still hold.
+    """
+    converted: str = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(c2 if len(c2 := _t2s().convert(c)) == 1 else c for c in text)
+
+
+def normalise(text: str) -> str:
+    """The matching form of a text: simplified characters, half-width ASCII, plain spaces,
+    “” for 「」; one code point for one, so offsets found in it hold in the original.
 
     >>> normalise("（一）出庭率７２．７％，")
     '(一)出庭率72.7%,'
+    >>> normalise("「放管服」改革：區政府")
+    '“放管服”改革:区政府'
     """
-    return "".join(_norm_char(c) for c in text)
+    return "".join(_norm_char(c) for c in _simplified(text))
 
 
 _CN = "一二三四五六七八九十"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from fazhi_graph.document import normalise
 from fazhi_graph.facts import Facts, Observation
 
 __all__ = ["Score", "score"]
@@ -46,8 +47,8 @@ class Score:
 
 
 def _canon(name: str) -> str:
-    table = str.maketrans({"（": "(", "）": ")", "〈": "<", "〉": ">", "《": "<", "》": ">"})
-    return name.translate(table).replace(" ", "")
+    table = str.maketrans({"〈": "<", "〉": ">", "《": "<", "》": ">"})
+    return normalise(name).translate(table).replace(" ", "")
 
 
 def _unit_as_written(o: Observation) -> str:

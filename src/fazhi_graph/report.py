@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from fazhi_graph.document import normalise
 from fazhi_graph.errors import OffGenreError, ReportFileError
 from fazhi_graph.facts import ReportMeta
 from fazhi_graph.numerals import chinese_to_int
@@ -68,7 +69,8 @@ def report_id(area: str, year: int, issuer: str = "") -> str:
 
 def guess_meta(text: str, source_file: str = "") -> dict[str, str | int]:
     """Issuer, area, year and level read from the report's title lines (only what is found)."""
-    head = "".join(line.strip() for line in text[:300].splitlines()[:4])
+    # read on the normalised form: 「區人民政府」 and 区人民政府 are the same issuer
+    head = "".join(line.strip() for line in normalise(text[:300]).splitlines()[:4])
     found: dict[str, str | int] = {}
     m = _ISSUER.search(head)
     if m:

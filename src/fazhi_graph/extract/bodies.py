@@ -142,8 +142,9 @@ def extract_bodies(facts: Facts, lex: Lexicon) -> None:
         )
         names = entry["names"]
         assert isinstance(names, list)
-        if name not in names:
-            names.append(name)
+        written = facts.doc.quote(span)  # labels keep the text as written
+        if written not in names:
+            names.append(written)
         spans = entry["spans"]
         assert isinstance(spans, list)
         spans.append(span)

@@ -123,7 +123,8 @@ def extract_places(facts: Facts) -> None:
                 if schools:
                     parent = schools[0]
             if full not in found:
-                found[full] = (full, level, venue, [])
+                # the label keeps the text as written (traditional stays traditional)
+                found[full] = (doc.text[start : m.end()], level, venue, [])
                 order.append(full)
                 parents[full] = parent
             found[full][3].append(Span(start, m.end()))
@@ -132,9 +133,10 @@ def extract_places(facts: Facts) -> None:
         name, level, venue, spans = found[full]
         parent_name = parents.get(full, "")
         parent = f"{area_key}/{slugify(parent_name)}" if parent_name else area_key
+        name = full if len(name) != len(full) else name
         sentences = tuple(sorted({doc.sentence_at(s.start).index for s in spans}))
         facts.places.append(
             Place(
-                f"{area_key}/{slugify(name)}", name, level, venue, parent, tuple(spans), sentences
+                f"{area_key}/{slugify(full)}", name, level, venue, parent, tuple(spans), sentences
             )
         )
