@@ -382,6 +382,57 @@ def _store_is_empty(settings: Settings) -> bool:
         return opened.count() == 0
 
 
+# --------------------------------------------------------------------------- ingest
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="The report's text file (UTF-8).")],
+    issuer: Annotated[
+        str | None,
+        typer.Option(help="Issuing body, e.g. 城东区人民政府 (default: read from the title)."),
+    ] = None,
+    area: Annotated[
+        str | None,
+        typer.Option(help="Area the report covers, e.g. 城东区 (default: from the title)."),
+    ] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(help="Level: district, county, city, prefecture, province, department…"),
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="The year reported on (default: from the title).")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="Where the report was published.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Add a report to the catalogue (data/reports/) and to the store as its own named graph.
+
+    Metadata not given is read from the title; when it cannot be found the error says which
+    option to give. Re-ingesting the same file changes nothing; a changed file replaces its
+    graph atomically. Nothing is written when the file or its graph is bad.
+    """
+    from fazhi_graph.ingest import ingest as ingest_report
+
+    given: dict[str, str | int] = {
+        k: v
+        for k, v in {
+            "issuer": issuer,
+            "area": area,
+            "level": level,
+            "year": year,
+            "url": url,
+        }.items()
+        if v is not None
+    }
+    result = ingest_report(_settings(store_path=store), file, given)
+    typer.echo(
+        f"{result.status}: {result.report_id} ({result.triples} triples) in graph <{result.graph}>"
+        if result.status != "unchanged"
+        else f"unchanged: {result.report_id} is already in the catalogue and the store"
+    )
+
+
 # --------------------------------------------------------------------------- query
 # The ``query`` command is written by the web helper (saved queries, result formats live in
 # fazhi_graph.sparql); it is registered here like any other command.

@@ -61,6 +61,20 @@ _CLASSES = {
 }
 
 
+_AREA_SUFFIX_LEVELS = (
+    ("自治区", "Province"), ("省", "Province"), ("自治州", "Prefecture"), ("州", "Prefecture"),
+    ("盟", "Prefecture"), ("市", "Prefecture"), ("自治县", "County"), ("县", "County"),
+    ("旗", "County"), ("区", "District"), ("镇", "Township"), ("乡", "Township"),
+    ("街道", "Subdistrict"),
+)  # fmt: skip
+
+
+def _area_level(area: str) -> str:
+    """The level a reporting area's name suggests (a 市 is read as prefecture-level; give
+    ``level = "county"`` in the catalogue for a county-level city)."""
+    return next((lv for suffix, lv in _AREA_SUFFIX_LEVELS if area.endswith(suffix)), "")
+
+
 def bind_prefixes(graph: Graph) -> Graph:
     """Bind the project's prefixes (``fz:``, ``fzd:``, ``qb:`` …) on ``graph``."""
     for prefix, ns in PREFIXES.items():
@@ -172,9 +186,7 @@ class _Builder:
             "province": "Province",
             "township": "Township",
         }.get(m.level, "")
-        from fazhi_graph.extract.places import level_of
-
-        level = level or level_of(m.area)
+        level = level or _area_level(m.area)
         if level:
             g.add((self.area_iri, FZ.divisionLevel, LEVEL[level]))
         if m.division_code:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from .conftest import OBSERVATIONS_A, REPORT_A, REPORT_B, VOCAB, TestClient
+from fazhi_graph.settings import Settings
+from fazhi_graph.store import Store
+
+from .conftest import OBSERVATIONS_A, REPORT_A, REPORT_B, VOCAB, TestClient, make_client
 from .test_sparql_endpoint import assert_error, media
 
 
@@ -78,3 +82,19 @@ def test_writes_refused_when_read_only(client: TestClient) -> None:
     )
     assert_error(client.delete("/store", params={"graph": REPORT_A}), 403)
     assert client.get("/store", params={"graph": REPORT_A}).status_code == 200
+
+
+def test_big_dumps_are_spooled_to_a_file_and_removed(
+    monkeypatch: pytest.MonkeyPatch, memory_store: Store, web_settings: Settings
+) -> None:
+    import fazhi_graph.web.worker as worker
+
+    monkeypatch.setattr(worker, "SPOOL_BYTES", 100)  # forked workers inherit it
+    with make_client(memory_store, web_settings) as client:
+        spool = client.app.state.fazhi.executor._spool  # type: ignore[attr-defined]
+        response = client.get("/store", headers={"Accept": "application/n-quads"})
+        assert response.status_code == 200
+        assert int(response.headers["content-length"]) == len(response.content) > 100
+        head = client.head("/store", params={"graph": REPORT_A})
+        assert head.status_code == 200 and int(head.headers["content-length"]) > 100
+        assert list(spool.iterdir()) == []  # the spooled files are gone after sending

@@ -16,6 +16,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from xml.dom.minidom import Document
 
@@ -61,6 +62,9 @@ COUNT = PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?o a qb:Observation }"
 TOTAL = OBSERVATIONS_A + OBSERVATIONS_B
 
 
+LOGS: list[Path] = []
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -75,6 +79,7 @@ def server(
     path = tmp_path_factory.mktemp("server") / "store"
     build_store(path, web_graphs)
     port = free_port()
+    LOGS.append(path.parent / "server.log")
     log = (path.parent / "server.log").open("wb")
     env = {**os.environ, "FAZHI_WRITE_TOKEN": ""}
     process = subprocess.Popen(
@@ -376,3 +381,15 @@ def test_service_description_over_http(server: str) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/turtle")
     assert "UnionDefaultGraph" in response.text
+
+
+def test_a_client_that_gives_up_stops_its_query(server: str) -> None:
+    with pytest.raises(httpx.TimeoutException):
+        httpx.post(server, data={"query": CARTESIAN + " # abandoned"}, timeout=1.3)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if "its client left during a long query" in LOGS[-1].read_text():
+            break
+        time.sleep(0.1)
+    assert "its client left during a long query" in LOGS[-1].read_text()
+    assert httpx.get(server, params={"query": ASK}, timeout=30).status_code == 200

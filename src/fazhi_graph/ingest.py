@@ -1,0 +1,217 @@
+"""Adding one report: catalogue entry, byte-identical copy, and its named graph in the store.
+
+``ingest(settings, path, given)`` is idempotent: the same file with the same metadata changes
+nothing; a changed file (or changed metadata) replaces its report's graph in one transaction.
+Everything that can fail (reading, metadata, extraction, SHACL) runs before anything is
+written, so bad input leaves the catalogue, the data folder and the store as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from fazhi_graph.errors import CatalogueError, ValidationError
+from fazhi_graph.namespaces import GRAPH, PREFIXES
+from fazhi_graph.pipeline import CatalogueEntry, catalogue, curated_graph
+from fazhi_graph.rdf import to_graph
+from fazhi_graph.report import meta_for, read_report
+from fazhi_graph.settings import Settings
+
+__all__ = ["IngestResult", "catalogue_text", "ingest"]
+
+_FIELDS = ("file", "id", "issuer", "area", "level", "year", "url", "division_code")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ``ingest`` did: ``added``, ``replaced`` or ``unchanged``."""
+
+    status: str
+    report_id: str
+    graph: str
+    triples: int
+    file: Path
+
+
+def _toml_value(value: str | int) -> str:
+    if isinstance(value, int):
+        return str(value)
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def catalogue_text(header: str, entries: list[CatalogueEntry]) -> str:
+    """The catalogue file: its comment header, then one ``[[report]]`` table per entry.
+
+    >>> print(catalogue_text("# reports", [{"file": "a.txt", "year": 2020}]))
+    # reports
+    <BLANKLINE>
+    [[report]]
+    file = "a.txt"
+    year = 2020
+    <BLANKLINE>
+    """
+    parts = [header.rstrip("\n"), ""]
+    for entry in entries:
+        parts.append("[[report]]")
+        keys = [k for k in _FIELDS if k in entry] + sorted(k for k in entry if k not in _FIELDS)
+        parts.extend(f"{k} = {_toml_value(entry[k])}" for k in keys if entry[k] not in ("", None))
+        parts.append("")
+    return "\n".join(parts)
+
+
+def _header(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    comments = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        comments.append(line)
+    return "\n".join(comments) or "# The report catalogue: one [[report]] per source text."
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check(graph: Graph, path: Path) -> None:
+    from fazhi_graph.ontology import validate
+
+    result = validate(graph)
+    if not result.conforms:
+        lines = result.text.splitlines()
+        first = lines[1].strip() if len(lines) > 1 else lines[0]
+        raise ValidationError(
+            f"{path}: the extracted graph does not conform to the SHACL shapes ({first}); "
+            "nothing was written",
+            report_text=result.text,
+        )
+
+
+def ingest(settings: Settings, path: Path, given: CatalogueEntry) -> IngestResult:
+    """Add or update the report at ``path`` (metadata ``given`` beats what the title says).
+
+    Raises the report's errors (:class:`~fazhi_graph.errors.ReportFileError`,
+    :class:`~fazhi_graph.errors.OffGenreError` naming the option to give), a
+    :class:`CatalogueError` when another report already uses the file name, and
+    :class:`ValidationError` when the graph does not conform; nothing is written then.
+    """
+    root = settings.project_root
+    reports_dir = root / "data" / "reports"
+    catalogue_path = reports_dir / "reports.toml"
+    text = read_report(path)
+    data = path.read_bytes()
+    given = {k: v for k, v in given.items() if v not in ("", None, 0)}
+    meta = meta_for(text, path.name, given)
+    entries = catalogue(root) if catalogue_path.exists() else []
+    entry: CatalogueEntry = {"file": path.name, **given, "issuer": meta.issuer, "area": meta.area,
+                             "year": meta.year}  # fmt: skip
+    if meta.level:
+        entry["level"] = meta.level
+    dest = reports_dir / path.name
+    same_file = [e for e in entries if e["file"] == path.name]
+    if dest.exists() and dest.resolve() != path.resolve() and _sha(dest.read_bytes()) != _sha(data):
+        others = [e for e in same_file if e.get("area") != meta.area or e.get("year") != meta.year]
+        if others:
+            raise CatalogueError(
+                f"{path.name}: data/reports/ already holds a different report under this name "
+                f"({others[0].get('area')} {others[0].get('year')}); rename the file"
+            )
+    existing = next(
+        (e for e in entries if e.get("area") == meta.area and e.get("year") == meta.year
+         and e.get("issuer") == meta.issuer),
+        None,
+    )  # fmt: skip
+    graph_name = str(GRAPH[f"report/{meta.report_id}"])
+    unchanged = (
+        existing is not None
+        and existing == entry
+        and dest.exists()
+        and _sha(dest.read_bytes()) == _sha(data)
+        and _stored_sha(settings, graph_name) == _sha(text.encode("utf-8"))
+    )
+    if unchanged:
+        return IngestResult("unchanged", meta.report_id, graph_name, 0, dest)
+
+    from fazhi_graph.extract import extract
+
+    graph = to_graph(extract(text, meta))
+    _check(graph, path)
+
+    # every check passed: write the text, the store, then the catalogue
+    if dest.resolve() != path.resolve():
+        _write_atomic(dest, data)
+    new_entries = [e for e in entries if e is not existing and e["file"] != path.name] + [entry]
+    _store_graph(settings, graph_name, graph, new_entries)
+    _write_atomic(catalogue_path, catalogue_text(_header(catalogue_path), new_entries).encode())
+    status = "replaced" if existing is not None else "added"
+    return IngestResult(status, meta.report_id, graph_name, len(graph), dest)
+
+
+def _stored_sha(settings: Settings, graph_name: str) -> str:
+    """The source SHA-256 recorded in the stored report graph ('' if none or no store)."""
+    import pyoxigraph as ox
+
+    from fazhi_graph.store import is_store_dir, open_store
+
+    if not is_store_dir(settings.store_path):
+        return ""
+    with open_store(settings.store_path, read_only=True) as store:
+        if graph_name not in store.graph_names():
+            return ""
+        rows = store.query(
+            "SELECT ?sha WHERE { ?r a fz:AnnualReport ; fz:sourceSha256 ?sha }",
+            prefixes=PREFIXES,
+            default_graph=[graph_name],
+        )
+        assert isinstance(rows, ox.QuerySolutions)
+        for row in rows:
+            sha = row["sha"]
+            return sha.value if sha is not None else ""
+    return ""
+
+
+def _store_graph(
+    settings: Settings, name: str, graph: Graph, entries: list[CatalogueEntry]
+) -> None:
+    """Replace the report's graph (one transaction) and refresh the curated English names.
+
+    With no store yet, the whole store is built from the catalogue instead.
+    """
+    from fazhi_graph.build import build
+    from fazhi_graph.export import to_rdflib_graph
+    from fazhi_graph.store import is_store_dir, open_store
+
+    if not is_store_dir(settings.store_path):
+        catalogue_path = settings.project_root / "data" / "reports" / "reports.toml"
+        _write_atomic(
+            catalogue_path, catalogue_text(_header(catalogue_path), entries).encode("utf-8")
+        )
+        build(settings)
+        return
+    with open_store(settings.store_path) as store:
+        store.replace_graph(name, graph)
+        reports = [
+            to_rdflib_graph(store, g)
+            for g in store.graph_names()
+            if g.startswith(str(GRAPH["report/"]))
+        ]
+        store.replace_graph(str(GRAPH["curated"]), curated_graph(settings.project_root, reports))
