@@ -42,6 +42,19 @@ class Concept:
         hits = [lb for lb in self.labels if lb and lb in text]
         return max(hits, key=len) if hits else ""
 
+    def head_match(self, text: str) -> tuple[int, int]:
+        """(end position, length) of this concept's label that ends last in ``text``.
+
+        Chinese puts the head noun last (人民调解组织…调处矛盾纠纷 counts 纠纷), so the label
+        ending nearest the end of a phrase names what the phrase is about. (-1, 0) if none.
+        """
+        best = (-1, 0)
+        for label in self.labels:
+            pos = text.rfind(label) if label else -1
+            if pos >= 0:
+                best = max(best, (pos + len(label), len(label)))
+        return best
+
 
 @dataclass(frozen=True)
 class Lexicon:

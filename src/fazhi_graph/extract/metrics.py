@@ -462,11 +462,12 @@ def _indicator(lex: Lexicon, raw: _Raw, counted: str, context: str) -> tuple[str
     """(indicator local name, label): curated when a label matches, else minted from the text."""
     is_rate = raw.unit == "PERCENT" and not raw.is_change
     usable = [c for c in lex.indicators if c.pref.endswith("率") == is_rate]
-    best, best_len = "", 0
+    best = ""
+    best_key = (-1, 0)
     for concept in usable:
-        hit = concept.best_match(counted)
-        if len(hit) > best_len:
-            best, best_len = concept.name, len(hit)
+        key = concept.head_match(counted)
+        if key[1] and key > best_key:
+            best, best_key = concept.name, key
     if not best and 2 <= len(counted) < 4:
         # a bare verb (审结, 结案): the concepts whose labels contain it, ranked by how much of
         # the sentence before the figure they share (行政复议 … 审结 → 行政复议审结数)
