@@ -12,7 +12,7 @@ import itertools
 import re
 
 from fazhi_graph.document import Span
-from fazhi_graph.extract.lexicon import Lexicon
+from fazhi_graph.extract.lexicon import Lexicon, by_ending
 from fazhi_graph.facts import Body, Facts, Post
 from fazhi_graph.slug import slugify
 
@@ -61,15 +61,6 @@ def canonical_name(name: str, area: str) -> str:
         if long in name and "中级" not in name:
             name = name.replace(long, short)
     return name
-
-
-def _org_type(name: str, lex: Lexicon) -> str:
-    best, best_len = "Other", 0
-    for concept in lex.org_types:
-        for label in concept.labels:
-            if name.endswith(label) and len(label) > best_len:
-                best, best_len = concept.name, len(label)
-    return best
 
 
 _KIND = {
@@ -172,7 +163,7 @@ def extract_bodies(facts: Facts, lex: Lexicon) -> None:
         assert isinstance(names, list) and isinstance(spans, list)
         canon = str(entry["canon"])
         display = max(names, key=len)
-        org_type = _org_type(display, lex)
+        org_type = by_ending(lex.org_types, display)
         if "调委会" in display or "调解委员会" in display or display.endswith("调解组织"):
             org_type = "MediationCommittee"
         elif "调解" in display and display.endswith("中心"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fazhi_graph.document import Span
-from fazhi_graph.extract.lexicon import Lexicon
+from fazhi_graph.extract.lexicon import Lexicon, by_ending
 from fazhi_graph.facts import DocumentRef, Facts
 from fazhi_graph.slug import slugify
 
@@ -32,14 +32,9 @@ def document_key(title: str, national: bool, area_key: str) -> str:
 
 
 def _doc_type(title: str, lex: Lexicon) -> str:
-    best, best_len = "Other", 0
-    for concept in lex.doc_types:
-        for label in concept.labels:
-            if title.endswith(label) and len(label) > best_len:
-                best, best_len = concept.name, len(label)
     if title in {"宪法", "中华人民共和国宪法"}:
         return "Constitution"
-    return best
+    return by_ending(lex.doc_types, title)
 
 
 def _reporting_body(facts: Facts) -> str:

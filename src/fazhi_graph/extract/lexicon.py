@@ -25,7 +25,7 @@ from fazhi_graph.namespaces import (
 )
 from fazhi_graph.ontology import load_vocabularies
 
-__all__ = ["Concept", "Lexicon", "lexicon"]
+__all__ = ["Concept", "Lexicon", "by_ending", "lexicon"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,20 @@ class Lexicon:
                 return ""
             name = by_name[name].broader[0]
         return ""
+
+
+def by_ending(concepts: tuple[Concept, ...], name: str, default: str = "Other") -> str:
+    """The concept whose longest Chinese label ends ``name`` (区政府党组 → PartyGroup).
+
+    >>> by_ending((Concept("Law", "法", ("法",), ()),), "劳动争议调解仲裁法")
+    'Law'
+    """
+    best, best_len = default, 0
+    for concept in concepts:
+        for label in concept.labels:
+            if name.endswith(label) and len(label) > best_len:
+                best, best_len = concept.name, len(label)
+    return best
 
 
 def _local(iri: object, base: str) -> str:
