@@ -15,11 +15,12 @@ __all__ = ["guess_meta", "read_report", "report_id"]
 
 _GENRE_WORDS = ("法治政府", "依法行政", "法治建设")
 _MIN_CHARS = 200
-_ISSUER = re.compile(
-    r"([\u4e00-\u9fff]{1,8}?(?:省|市|自治州|州|盟|县|自治县|旗|区|镇|乡))"
-    r"((?:人民政府|政府)|[\u4e00-\u9fff]{1,8}?(?:局|委员会|厅|办公室|委))?"
-)
-_YEAR = re.compile(r"(20\d\d|19\d\d|二[〇零]\S{2})\s*年")
+_UNIT = r"(?:特别行政区|自治区|自治州|自治县|地区|街道|省|市|州|盟|县|旗|区|镇|乡)"
+_PLACE_CHAR = r"(?:(?![年度关于的和报告情况])[\u4e00-\u9fff])"
+_CHAIN = re.compile(rf"^((?:{_PLACE_CHAR}{{2,6}}?{_UNIT})+)")
+_BODY = re.compile(r"^(人民政府|政府|[\u4e00-\u9fff]{1,8}?(?:局|委员会|厅|办公室))")
+_LEADING = re.compile(r"^(关于|中共|中国共产党|(?:\d{4}|[〇零一二三四五六七八九]{4})年度?)+")
+_YEAR = re.compile(r"(20\d\d|19\d\d|二[〇零][〇零一二三四五六七八九]{2})\s*年")
 
 
 def read_report(path: Path) -> str:
@@ -67,18 +68,51 @@ def report_id(area: str, year: int, issuer: str = "") -> str:
     return "-".join([*parts, str(year)])
 
 
+def _issuer_candidates(lines: list[str]) -> list[tuple[str, str, str, int]]:
+    """(area, body, chain, -line) for every ``<divisions><body>`` starting a title segment."""
+    found = []
+    for index, line in enumerate(lines):
+        for segment in re.split(r"[\s、,]+", line):
+            segment = _LEADING.sub("", segment)
+            chain = _CHAIN.match(segment)
+            if not chain:
+                continue
+            body = _BODY.match(segment[chain.end() :])
+            units = re.findall(rf"{_PLACE_CHAR}{{2,6}}?{_UNIT}", chain.group(1))
+            found.append((units[-1] if units else chain.group(1), body.group(1) if body else "",
+                          chain.group(1), -index))  # fmt: skip
+    return found
+
+
 def guess_meta(text: str, source_file: str = "") -> dict[str, str | int]:
-    """Issuer, area, year and level read from the report's title lines (only what is found)."""
+    """Issuer, area, year and level read from the report's title lines (only what is found).
+
+    >>> guess_meta("广州市天河区人民政府2021年法治政府建设年度报告")["issuer"]
+    '广州市天河区人民政府'
+    >>> guess_meta("关于2021年度法治政府建设情况的报告 东湖区人民政府")["area"]
+    '东湖区'
+    """
     # read on the normalised form: 「區人民政府」 and 区人民政府 are the same issuer
-    head = "".join(line.strip() for line in normalise(text[:300]).splitlines()[:4])
+    lines = []
+    for line in normalise(text[:400]).splitlines():
+        line = line.strip()
+        if len(line) > 60 or "。" in line:
+            break  # the body starts: the title is above
+        if line:
+            lines.append(line)
     found: dict[str, str | int] = {}
-    m = _ISSUER.search(head)
-    if m:
-        area = m.group(1)
+    candidates = _issuer_candidates(lines)
+    ranked = sorted(
+        candidates,
+        key=lambda c: (c[1].endswith("政府"), bool(c[1]), c[3], len(c[2])),
+        reverse=True,
+    )
+    if ranked:
+        area, body, chain, _line = ranked[0]
         found["area"] = area
-        found["issuer"] = area + (m.group(2) or "人民政府")
-        found["level"] = _level(area, m.group(2) or "")
-    y = _YEAR.search(head)
+        found["issuer"] = chain + (body or "人民政府")
+        found["level"] = _level(area, body)
+    y = _YEAR.search("".join(lines))
     if y:
         raw = y.group(1)
         year = int(raw) if raw.isdigit() else chinese_to_int(raw)
