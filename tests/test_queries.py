@@ -1,4 +1,7 @@
-"""Every saved query in queries/ parses, has a bilingual title, and answers on the seed."""
+"""Every saved query in queries/ parses, has a bilingual title, and answers on the seed alone.
+
+The library's full tests (several reports, parameters, docs) are in test_query_library.py.
+"""
 
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +13,7 @@ from rdflib import Graph
 
 from fazhi_graph.namespaces import GRAPH
 from fazhi_graph.ontology import load_vocabularies
-from fazhi_graph.sparql import saved_queries
+from fazhi_graph.sparql import bind, saved_queries
 from fazhi_graph.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +29,7 @@ def store(seed_graph: Graph) -> Store:
 
 
 def rows(store: Store, name: str) -> list[dict[str, Any]]:
-    result = store.query(QUERIES[name].text)
+    result = store.query(bind(QUERIES[name]))
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     out = []
@@ -40,13 +43,21 @@ def rows(store: Store, name: str) -> list[dict[str, Any]]:
 
 
 def test_every_query_has_titles_and_description() -> None:
-    assert len(QUERIES) >= 8
+    assert len(QUERIES) >= 25
     for q in QUERIES.values():
         assert q.title_zh and q.title_en and q.description, q.name
 
 
-# queries whose answer on the seed is empty by design (tested below with data that has rows)
-EMPTY_ON_SEED = {"problems-without-measures"}
+# queries whose answer on the seed alone is empty by design: they compare reports, or look for
+# faults the seed does not have (tested with data that has rows here and in test_query_library)
+EMPTY_ON_SEED = {
+    "conflicting-values",
+    "measures-followed-up",
+    "problems-without-measures",
+    "recurring-documents",
+    "recurring-problems",
+    "unanchored-facts",
+}
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))

@@ -318,6 +318,8 @@ class _Builder:
             g.add((node, FZ.documentType, DOCTYPE[d.doc_type]))
             if d.issuer:
                 g.add((node, FZ.issuedBy, self.body_iri(d.issuer)))
+            if d.action:
+                g.add((node, FZ.documentAction, Literal(d.action, lang="zh")))
             if d.area:
                 g.add((node, FZ.about, AREA[d.area]))
             if not d.national:

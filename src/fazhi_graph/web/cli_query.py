@@ -1,5 +1,10 @@
 """``fazhi-graph query``: run a saved query, a ``.rq`` file or ``-e 'SPARQL'`` on the store.
 
+Saved queries take named parameters: ``fazhi-graph query compare-indicator --param
+indicator=fzi:reply-rate --param year=2020`` (``--list`` shows each query's parameters, and
+``docs/queries.md`` describes them). Values are bound as typed terms by
+:func:`fazhi_graph.sparql.bind`; ``*`` leaves a parameter unbound ("every …").
+
 A Typer command function; ``cli.py`` registers it with ``app.command("query")(query_command)``.
 It raises :class:`fazhi_graph.errors.FazhiError` for every user mistake (unknown saved query,
 malformed query, wrong format for the query form, missing store), which the CLI's error
@@ -16,7 +21,14 @@ import typer
 
 from fazhi_graph.errors import FormatError, QueryError
 from fazhi_graph.settings import Settings
-from fazhi_graph.sparql import OUTPUT_FORMATS, load_query, run_query, saved_queries
+from fazhi_graph.sparql import (
+    OUTPUT_FORMATS,
+    bind,
+    load_query,
+    parse_param_values,
+    run_query,
+    saved_queries,
+)
 from fazhi_graph.store import open_store
 
 __all__ = ["query_command"]
@@ -50,6 +62,13 @@ def query_command(
     list_queries: Annotated[
         bool, typer.Option("--list", help="List the saved queries and exit.")
     ] = False,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p",
+            help="A query parameter as name=value (repeatable); * leaves it unbound.",
+        ),
+    ] = None,
 ) -> None:
     """Run a SPARQL query on the store and print the result."""
     settings = Settings.from_env(store_path=store)
@@ -57,7 +76,8 @@ def query_command(
     if list_queries:
         for saved in saved_queries(directory).values():
             titles = " / ".join(t for t in (saved.title_zh, saved.title_en) if t)
-            typer.echo(f"{saved.name}\t{titles}")
+            params = " ".join(f"{p.name}={p.default}" for p in saved.params)
+            typer.echo(f"{saved.name}\t{titles}" + (f"\t[{params}]" if params else ""))
         return
     if (query is None) == (expression is None):
         raise QueryError(
@@ -66,7 +86,9 @@ def query_command(
         )
     if output_format not in OUTPUT_FORMATS:
         raise FormatError(output_format, list(OUTPUT_FORMATS))
-    text = expression if expression is not None else load_query(str(query), directory).text
+    values = parse_param_values(param or [])
+    source = expression if expression is not None else load_query(str(query), directory)
+    text = bind(source, values)
     path = None if settings.backend == "memory" else settings.store_path
     with open_store(path, backend=settings.backend, read_only=True) as opened:
         output = run_query(opened, text, fmt=output_format, max_rows=max_rows)
