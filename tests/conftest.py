@@ -45,3 +45,32 @@ def sample_names() -> list[str]:
 def load_gold(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((SAMPLES / f"{name}.gold.json").read_text(encoding="utf-8"))
     return data
+
+
+def four_report_graphs() -> list[tuple[str, Any]]:
+    """(name, rdflib graph) of the ontology, the vocabularies, the seed and the three sample
+    reports (fictional; test fixtures only, never part of the shipped catalogue)."""
+    from fazhi_graph.namespaces import GRAPH
+    from fazhi_graph.ontology import load_ontology, load_vocabularies
+    from fazhi_graph.pipeline import catalogue, report_graph
+
+    entry = next(e for e in catalogue(ROOT) if e["file"] == SEED.name)
+    graphs = [report_graph(SEED, entry)]
+    graphs += [report_graph(SAMPLES / f"{name}.txt", {}) for name in sample_names()]
+    return [
+        (str(GRAPH["ontology"]), load_ontology()),
+        (str(GRAPH["vocab"]), load_vocabularies()),
+        *graphs,
+    ]
+
+
+@pytest.fixture(scope="session")
+def four_report_store() -> Any:
+    """A memory store holding the ontology, the vocabularies, the seed and the three sample
+    reports. Shared by the session: do not write to it (``load_into_memory()`` gives a copy)."""
+    from fazhi_graph.store import open_store
+
+    store = open_store(backend="memory")
+    for name, graph in four_report_graphs():
+        store.replace_graph(name, graph)
+    return store

@@ -455,7 +455,8 @@ def expected_graphs(store: Store) -> dict[str, rdflib.Graph]:
 
 
 def test_known_formats_and_aliases() -> None:
-    assert known_formats() == ["turtle", "trig", "nquads", "ntriples", "jsonld", "rdfxml"]
+    rdf = ["turtle", "trig", "nquads", "ntriples", "jsonld", "rdfxml"]
+    assert known_formats() == [*rdf, "csv", "graphml", "gexf"]  # tables and networks last
     for alias, name in [
         ("ttl", "turtle"),
         ("nq", "nquads"),

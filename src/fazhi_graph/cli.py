@@ -152,7 +152,8 @@ def export(
             "-f",
             help="Output format: turtle (ttl), trig, nquads (nq), ntriples (nt), jsonld "
             "(json-ld) or rdfxml (xml). trig and nquads keep graph names; the others write "
-            "the union of all graphs.",
+            "the union of all graphs. For analysis: csv (one row per observation, UTF-8 with "
+            "BOM), graphml or gexf (the entity network, for Gephi); with --graph, one report.",
         ),
     ] = "turtle",
     graph: Annotated[
@@ -171,7 +172,11 @@ def export(
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Serialise the stored dataset, or one graph, in an RDF format."""
+    """Serialise the stored dataset, or one graph, in an RDF format, or export tidy tables.
+
+    csv writes the observations table (columns in docs/exports.md); graphml and gexf the
+    network of bodies, places, documents, initiatives and reports.
+    """
     from fazhi_graph.export import export as export_store
     from fazhi_graph.export import get_format
 
@@ -292,6 +297,89 @@ def stats(
             rid = r.graph.removeprefix(REPORT_GRAPH_PREFIX)
             reports.add_row(rid, f"{r.triples:,}", *(f"{r.counts[c]:,}" for c in columns))
         console.print(reports)
+
+
+# --------------------------------------------------------------------------- check
+
+
+@app.command()
+def check(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the findings as JSON instead of a table.")
+    ] = False,
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write",
+            help="Also store the findings in the named graph fzg:checks of the store, "
+            "replacing the previous ones.",
+        ),
+    ] = False,
+    report: Annotated[
+        str | None,
+        typer.Option("--report", help="Check only this report (its id, e.g. chengdongqu-2020)."),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Check the figures of every report for consistency; exit status 1 on any finding.
+
+    A stated rate against its numerator and denominator (within the rounding its precision
+    allows), the same fact stated twice with different values, percentages outside 0-100, and
+    parts larger than their total. The rules are in docs/checks.md.
+    """
+    from fazhi_graph.checks import CHECKS_GRAPH, run_checks, write_findings
+    from fazhi_graph.errors import StoreError
+    from fazhi_graph.stats import curie
+
+    settings = _settings(store_path=store)
+    if write:
+        path = None if settings.backend == "memory" else settings.store_path
+        if path is not None and not is_store_dir(path):
+            raise StoreError(f"no store at {path}; run `fazhi-graph build` first")
+        opened = open_store(path, backend=settings.backend)
+    else:
+        opened = _open(settings)
+    with opened:
+        findings = run_checks(opened, report=report)
+        if write:
+            write_findings(opened, findings)
+            _stderr().print(f"stored {len(findings)} finding(s) in {CHECKS_GRAPH}", markup=False)
+
+    if as_json:
+        body = {"count": len(findings), "findings": [f.to_dict() for f in findings]}
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    elif findings:
+        table = Table(title="Consistency findings", show_lines=True)
+        table.add_column("kind", no_wrap=True)
+        table.add_column("report", no_wrap=True)
+        for heading in ("stated", "expected", "±"):
+            table.add_column(heading, justify="right")
+        table.add_column("message", overflow="fold", ratio=3)
+        table.add_column("source (offsets, quote)", overflow="fold", ratio=2)
+        for f in findings:
+            quotes = "\n".join(
+                f"{s.begin}-{s.end} {s.quote[:60]}{'…' if len(s.quote) > 60 else ''}"
+                for s in f.sources
+            )
+            table.add_row(
+                str(f.kind),
+                f.report_id,
+                str(f.stated),
+                "" if f.expected is None else str(f.expected),
+                "" if f.tolerance is None else str(f.tolerance),
+                f"{f.message_zh}\n{f.message_en}",
+                quotes or curie(f.observations[0]),
+                end_section=False,
+            )
+        _stdout().print(table)
+    if not findings:
+        if not as_json:
+            typer.echo("no findings: every checked figure is consistent")
+        return
+    if not as_json:
+        reports = len({f.report for f in findings})
+        typer.echo(f"{len(findings)} finding(s) in {reports} report(s)")
+    raise typer.Exit(1)
 
 
 # --------------------------------------------------------------------------- serve

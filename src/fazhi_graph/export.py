@@ -9,6 +9,9 @@ nquads        nq                          application/n-quads          kept
 ntriples      nt                          application/n-triples        one/union
 jsonld        json-ld                     application/ld+json          one/union
 rdfxml        xml, rdf                    application/rdf+xml          one/union
+csv           (none)                      text/csv                     one/all
+graphml       (none)                      application/graphml+xml      one/all
+gexf          (none)                      application/gexf+xml         one/all
 ============  ==========================  ===========================  ==========
 
 Dataset formats (``trig``, ``nquads``) keep graph names; with ``graph=`` they hold that one
@@ -18,8 +21,13 @@ the one ``graph=``. Turtle, TriG, JSON-LD and RDF/XML go through rdflib with
 N-Triples and N-Quads through pyoxigraph's serialiser (fast), with lines sorted so the output is
 stable. More formats can be added with :func:`register_format`.
 
+The last three are not RDF (``rdf=False``): ``csv`` is the tidy observations table of
+:mod:`fazhi_graph.tables` (one row per observation), ``graphml`` and ``gexf`` the entity network
+of :mod:`fazhi_graph.analysis` (for Gephi). They cover every report, or the report whose graph
+``graph=`` names.
+
 >>> known_formats()
-['turtle', 'trig', 'nquads', 'ntriples', 'jsonld', 'rdfxml']
+['turtle', 'trig', 'nquads', 'ntriples', 'jsonld', 'rdfxml', 'csv', 'graphml', 'gexf']
 >>> get_format("ttl").name, get_format("TTL").media_type
 ('turtle', 'text/turtle')
 """
@@ -59,6 +67,8 @@ class ExportFormat:
     """Whether the format keeps graph names (TriG, N-Quads)."""
     write: Writer
     """The writer function."""
+    rdf: bool = True
+    """Whether the output is RDF (``csv``, ``graphml`` and ``gexf`` are not)."""
 
 
 _FORMATS: dict[str, ExportFormat] = {}
@@ -72,11 +82,12 @@ def register_format(
     media_type: str,
     extension: str,
     dataset: bool,
+    rdf: bool = True,
 ) -> Callable[[Writer], Writer]:
     """Register ``writer(store, graph, out)`` as format ``name`` (a decorator)."""
 
     def decorate(writer: Writer) -> Writer:
-        fmt = ExportFormat(name, tuple(aliases), media_type, extension, dataset, writer)
+        fmt = ExportFormat(name, tuple(aliases), media_type, extension, dataset, writer, rdf)
         _FORMATS[name] = fmt
         for n in (name, *fmt.aliases):
             _NAMES[n.lower()] = name
@@ -270,3 +281,49 @@ def _jsonld(store: Store, graph: str | None, out: IO[bytes]) -> None:
 )
 def _rdfxml(store: Store, graph: str | None, out: IO[bytes]) -> None:
     to_rdflib_graph(store, graph).serialize(destination=out, format="xml", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- tables and networks
+
+
+def _report_of(store: Store, graph: str | None) -> str | None:
+    """The report a tabular or network export is restricted to (``graph=`` a report graph)."""
+    if graph is None:
+        return None
+    from fazhi_graph.sources import REPORT_GRAPH_PREFIX
+
+    if not graph.startswith(REPORT_GRAPH_PREFIX):
+        raise StoreError(
+            f"<{graph}> is not a report graph; csv, graphml and gexf export every report, "
+            f"or one report graph ({REPORT_GRAPH_PREFIX}…)"
+        )
+    return graph
+
+
+@register_format("csv", media_type="text/csv", extension="csv", dataset=False, rdf=False)
+def _csv(store: Store, graph: str | None, out: IO[bytes]) -> None:
+    from fazhi_graph.tables import observations, write_csv
+
+    write_csv(observations(store, report=_report_of(store, graph)), out)
+
+
+@register_format(
+    "graphml", media_type="application/graphml+xml", extension="graphml", dataset=False, rdf=False
+)
+def _graphml(store: Store, graph: str | None, out: IO[bytes]) -> None:
+    import networkx as nx
+
+    from fazhi_graph.analysis import entity_network
+
+    nx.write_graphml(entity_network(store, report=_report_of(store, graph)), out)
+
+
+@register_format(
+    "gexf", media_type="application/gexf+xml", extension="gexf", dataset=False, rdf=False
+)
+def _gexf(store: Store, graph: str | None, out: IO[bytes]) -> None:
+    import networkx as nx
+
+    from fazhi_graph.analysis import entity_network
+
+    nx.write_gexf(entity_network(store, report=_report_of(store, graph)), out)

@@ -36,7 +36,7 @@ DATA = Namespace(BASE + "id/")
 """Data resources: reports, texts, sentences, bodies, places, documents, observations."""
 
 GRAPH = Namespace(BASE + "graph/")
-"""Named graphs: one per report, plus ``ontology``, ``vocab`` and ``curated``."""
+"""Named graphs: one per report, plus ``ontology``, ``vocab``, ``curated`` and ``checks``."""
 
 
 class FZ(DefinedNamespace):
@@ -138,6 +138,18 @@ class FZ(DefinedNamespace):
     statedIn: URIRef
     ExtractionRun: URIRef
     extractorVersion: URIRef
+    # --- consistency checks (fazhi_graph.checks, named graph fzg:checks)
+    ConsistencyFinding: URIRef
+    RateMismatch: URIRef
+    ConflictingValues: URIRef
+    PercentOutOfRange: URIRef
+    PartExceedsTotal: URIRef
+    concerns: URIRef
+    evidence: URIRef
+    inReport: URIRef
+    statedValue: URIRef
+    expectedValue: URIRef
+    tolerance: URIRef
     # --- units minted by the project (QUDT has no stable IRI for these)
     CNY: URIRef
     PercentagePoint: URIRef

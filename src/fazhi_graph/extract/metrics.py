@@ -539,7 +539,7 @@ def extract_metrics(doc: Document, meta: ReportMeta, lex: Lexicon) -> list[Obser
     observations: dict[str, Observation] = {}
     order: list[str] = []
     last_level_by_sentence: dict[tuple[int, str], str] = {}
-    counts_seen: list[tuple[int, str, Observation]] = []
+    counts_seen: list[tuple[int, str, Observation, str]] = []
     previous_counted: dict[int, str] = {}
     for raw in raws:
         counted = _counted(raw) or previous_counted.get(raw.sentence, "")
@@ -559,7 +559,7 @@ def extract_metrics(doc: Document, meta: ReportMeta, lex: Lexicon) -> list[Obser
                     indicator, label = base.indicator, base.indicator_label
         numerator = denominator = ""
         if stat == "Rate":
-            numerator, denominator = _rate_parts(raw, counted, counts_seen)
+            numerator, denominator = _rate_parts(raw, counts_seen)
         if key in observations:
             old = observations[key]
             if raw.sentence not in old.sentences:
@@ -593,7 +593,7 @@ def extract_metrics(doc: Document, meta: ReportMeta, lex: Lexicon) -> list[Obser
             family = "pct" if raw.unit == "PERCENT" else "num"
             last_level_by_sentence[(raw.sentence, family)] = key
             if family == "num":
-                counts_seen.append((raw.sentence, raw.measure_word, obs))
+                counts_seen.append((raw.sentence, raw.measure_word, obs, raw.clause))
     return _split_colliding([observations[k] for k in order])
 
 
@@ -637,28 +637,39 @@ def _related(rate_counted: str, counted: str) -> bool:
     return key in counted or (len(counted) <= 3 and bool(set(key) & set(counted)))
 
 
+_WHOLE_SCOPE = re.compile(r"全(市|区|县|省|镇)|各级")
+_ONE_BODY = re.compile(r"(市|区|县|镇)(人民)?政府(作为|为)?")
+
+
 def _rate_parts(
-    raw: _Raw, rate_counted: str, counts_seen: list[tuple[int, str, Observation]]
+    raw: _Raw, counts_seen: list[tuple[int, str, Observation, str]]
 ) -> tuple[str, str]:
     """Numerator and denominator of a rate: the two counts just before it, same measure word.
 
-    Looks in the rate's sentence and the one before. The larger (earlier) count is the
-    denominator; nothing is linked unless both are stated, and a denominator is never inferred.
+    Looks in the rate's sentence and the one before. The numerator is the last count and must
+    name what the rate measures; the denominator is an earlier, larger count that is not
+    itself a part (其中…); and a rate about a whole (全市…率) is not computed from one body's
+    counts (市政府作为被告…). Nothing is linked unless both are stated: a denominator is never
+    inferred.
     """
     near = [
-        (s, w, o)
-        for s, w, o in counts_seen
+        (s, w, o, clause)
+        for s, w, o, clause in counts_seen
         if raw.sentence - 1 <= s <= raw.sentence and o.unit == "NUM" and o.unit_mult == 0
     ]
     if not near:
         return "", ""
-    _s, word, num = near[-1]
-    if not _related(rate_counted, num.counted):
+    _s, word, num, num_clause = near[-1]
+    if not _related(raw.clause, num.counted):
         return "", ""
-    for _s2, word2, den in reversed(near[:-1]):
+    if _WHOLE_SCOPE.search(raw.clause) and _ONE_BODY.search(num_clause):
+        return "", ""
+    for _s2, word2, den, den_clause in reversed(near[:-1]):
         if word2 != word or den.value < num.value or den.value == 0:
             continue
         if den.value == num.value and raw.value != 100:
             continue
+        if den_clause.lstrip().startswith("其中"):
+            continue  # a part of a total, not the base of a sibling part
         return num.key, den.key
     return "", ""
