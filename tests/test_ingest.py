@@ -101,3 +101,18 @@ def test_cli_one_line_error(project: Settings, tmp_path: Path) -> None:
                                 env={"FAZHI_HOME": str(project.project_root)})  # fmt: skip
     assert result.exit_code == 1
     assert "gbk.txt" in result.output and "not UTF-8" in result.output
+
+
+def test_checks_are_refreshed_by_ingest_and_build(project: Settings) -> None:
+    from fazhi_graph.build import build
+    from fazhi_graph.checks import CHECKS_GRAPH
+
+    ingest(project, SAMPLES / "qinghe-county-2022.txt", {})  # builds: seed + qinghe, no findings
+    with open_store(project.store_path, read_only=True) as store:
+        assert CHECKS_GRAPH not in store.graph_names()
+    ingest(project, SAMPLES / "heyang-district-2021.txt", {})  # its 结案率 95.3% ≠ 116/128
+    with open_store(project.store_path, read_only=True) as store:
+        assert store.count(CHECKS_GRAPH) > 0
+    build(project)
+    with open_store(project.store_path, read_only=True) as store:
+        assert store.count(CHECKS_GRAPH) > 0

@@ -79,8 +79,29 @@ def build(settings: Settings, *, progress: Progress | None = None) -> BuildSumma
     """
     graphs = dataset(settings, progress=progress)
     check(union(graphs), progress=progress)
+    checks = findings(graphs, progress=progress)
+    if len(checks[1]):
+        graphs = [*graphs, checks]
     _say(progress, f"writing the store at {settings.store_path}")
     return build_store(settings.store_path, graphs, progress=progress)
+
+
+def findings(
+    graphs: list[tuple[str, rdflib.Graph]], *, progress: Progress | None = None
+) -> tuple[str, rdflib.Graph]:
+    """The consistency findings of the dataset as the named graph ``fzg:checks``.
+
+    Computed on an in-memory copy before the store is written, so a build writes the store
+    once and the findings are there for the dashboard and for queries (no findings, no graph).
+    """
+    from fazhi_graph.checks import CHECKS_GRAPH, findings_graph, run_checks
+    from fazhi_graph.store import open_store
+
+    _say(progress, "running the consistency checks")
+    with open_store(backend="memory") as scratch:
+        for name, graph in graphs:
+            scratch.replace_graph(name, graph)
+        return CHECKS_GRAPH, findings_graph(run_checks(scratch))
 
 
 def _say(progress: Progress | None, message: str) -> None:

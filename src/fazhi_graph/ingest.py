@@ -197,6 +197,7 @@ def _store_graph(
     With no store yet, the whole store is built from the catalogue instead.
     """
     from fazhi_graph.build import build
+    from fazhi_graph.checks import run_checks, write_findings
     from fazhi_graph.export import to_rdflib_graph
     from fazhi_graph.store import is_store_dir, open_store
 
@@ -215,3 +216,4 @@ def _store_graph(
             if g.startswith(str(GRAPH["report/"]))
         ]
         store.replace_graph(str(GRAPH["curated"]), curated_graph(settings.project_root, reports))
+        write_findings(store, run_checks(store))
