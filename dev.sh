@@ -20,8 +20,27 @@ setup() {
   if [[ -f package.json ]]; then
     if [[ ! -d node_modules || package-lock.json -nt node_modules ]]; then
       npm ci --no-audit --no-fund --silent
+      touch node_modules
     fi
+    vendor
   fi
+}
+
+# The explorer's npm libraries, copied from node_modules into the package's static files
+# (src/fazhi_graph/web/static/vendor/, git-ignored): the server loads nothing from a CDN.
+VENDOR=src/fazhi_graph/web/static/vendor
+vendor() {
+  local stamp=$VENDOR/.stamp
+  if [[ -f $stamp && ! package-lock.json -nt $stamp ]]; then
+    return
+  fi
+  rm -rf "$VENDOR"
+  mkdir -p "$VENDOR/yasgui" "$VENDOR/cytoscape"
+  cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css \
+     node_modules/@zazuko/yasgui/package.json "$VENDOR/yasgui/"
+  cp node_modules/cytoscape/dist/cytoscape.min.js node_modules/cytoscape/LICENSE \
+     node_modules/cytoscape/package.json "$VENDOR/cytoscape/"
+  touch "$stamp"
 }
 
 cmd=${1:-}

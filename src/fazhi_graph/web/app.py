@@ -117,4 +117,8 @@ def create_app(
         max_age=86400,
     )
     weakref.finalize(app, executor.close)
+    # --- web explorer (issue 4): pages, reader, search, metrics, query editor, graph
+    from fazhi_graph.web.explorer import install_explorer
+
+    install_explorer(app)
     return app
