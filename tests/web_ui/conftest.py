@@ -42,6 +42,9 @@ def ui_graphs() -> list[tuple[str, rdflib.Graph]]:
     graphs = dataset_graphs(ROOT)
     for path in sorted(SAMPLES.glob("*.txt")):
         graphs.append(report_graph(path, {}))
+    from fazhi_graph.build import findings
+
+    graphs.append(findings(graphs))  # as `fazhi-graph build` stores them
     return graphs
 
 

@@ -164,3 +164,14 @@ def test_editor_completion_terms(ui_client):
     data = ui_client.get("/query/terms.json").json()
     assert any(p.endswith("#responsibleBody") for p in data["properties"])
     assert any(c.endswith("#PublicBody") for c in data["classes"])
+
+
+def test_metrics_show_the_consistency_findings(ui_client):
+    data = ui_client.get("/metrics.json").json()
+    heyang = [f for f in data["findings"] if f["report"] == "heyangqu-2021"]
+    assert heyang and any("95.3" in f["zh"] for f in heyang)
+    assert not [f for f in data["findings"] if f["report"] == "chengdongqu-2020"]
+    page = ui_client.get("/metrics", params={"report": "heyangqu-2021"}).text
+    assert 'id="findings"' in page and "95.3" in page
+    seed_only = ui_client.get("/metrics.json", params={"report": "chengdongqu-2020"}).json()
+    assert seed_only["findings"] == []

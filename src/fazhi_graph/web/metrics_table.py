@@ -258,3 +258,37 @@ def bar_chart(bars: Sequence[tuple[str, float, str]], *, title: str, unit: str =
         )
     parts.append(f'<text x="{left}" y="14" font-weight="bold">{escape(title)}</text></svg>')
     return Markup("".join(parts))
+
+
+_FINDINGS = """
+SELECT DISTINCT ?f ?report ?zh ?en ?obs WHERE {
+  GRAPH fzg:checks {
+    ?f a fz:ConsistencyFinding ; fz:inReport ?report ; rdfs:comment ?zh , ?en .
+    OPTIONAL { ?f fz:concerns ?obs }
+    FILTER (lang(?zh) = "zh" && lang(?en) = "en")
+  }
+} ORDER BY ?report ?f
+"""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A consistency finding stored by ``fazhi-graph build``/``check --write`` (fzg:checks)."""
+
+    iri: str
+    report: str
+    message_zh: str
+    message_en: str
+    observations: tuple[str, ...]
+
+
+def load_findings(store: Store) -> list[Finding]:
+    """The consistency findings in the store (none when the checks found nothing)."""
+    found: dict[str, Finding] = {}
+    for r in rows(store, _FINDINGS):
+        old = found.get(r["f"])
+        obs = (*old.observations, r["obs"]) if old and r.get("obs") else (
+            (r["obs"],) if r.get("obs") else ())
+        found[r["f"]] = Finding(r["f"], report_id_of(r["report"]) or r["report"], r["zh"], r["en"],
+                                tuple(dict.fromkeys(obs)))
+    return list(found.values())

@@ -24,6 +24,7 @@ from fazhi_graph.web.metrics_table import (
     bar_chart,
     counts_by,
     filter_rows,
+    load_findings,
     load_observations,
     obs_json,
     to_csv,
@@ -68,9 +69,16 @@ def metrics(
         name = "fazhi-graph-metrics" + ("-" + report if report else "") + ".csv"
         return Response(to_csv(shown, index, base_url=base), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    findings = [
+        f for f in explorer.cached("findings", lambda: load_findings(explorer.state.store))
+        if not report or f.report == report
+    ]
     if fmt.key == "json":
         return json_page({"filters": filters.as_dict(), "total": len(shown),
-                          "observations": [obs_json(o, index) for o in shown]})
+                          "observations": [obs_json(o, index) for o in shown],
+                          "findings": [{"iri": f.iri, "report": f.report, "zh": f.message_zh,
+                                        "en": f.message_en, "observations": list(f.observations)}
+                                       for f in findings]})
     lang = ui_lang(request)
     groups: list[dict[str, Any]] = []
     for work_area, in_area in groupby(shown, key=lambda o: o.work_area or ""):
@@ -104,4 +112,5 @@ def metrics(
     return render(request, "metrics.html", {
         "groups": groups, "total": len(shown), "all": len(everything), "filters": filters,
         "options": options, "charts": charts, "query": query, "index": index,
+        "findings": findings,
     })
