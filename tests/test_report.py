@@ -67,3 +67,12 @@ def test_meta_from_title(seed_text: str) -> None:
 def test_title_variants(title: str, issuer: str, area: str, year: int) -> None:
     meta = guess_meta(title)
     assert (meta["issuer"], meta["area"], meta["year"]) == (issuer, area, year)
+
+
+def test_catalogue_id_beats_the_derived_one(seed_text: str) -> None:
+    from fazhi_graph.report import meta_for
+
+    assert meta_for(seed_text, "a.txt", {}).report_id == "chengdongqu-2020"
+    assert meta_for(seed_text, "a.txt", {"id": "xining-chengdongqu-2020"}).report_id == (
+        "xining-chengdongqu-2020"
+    )

@@ -155,7 +155,7 @@ def meta_for(text: str, source_file: str, given: dict[str, str | int]) -> Report
     year = int(merged["year"])
     area = str(merged["area"])
     issuer = str(merged["issuer"])
-    rid = str(merged.get("report_id") or report_id(area, year, issuer))
+    rid = str(merged.get("id") or merged.get("report_id") or report_id(area, year, issuer))
     return ReportMeta(
         rid,
         issuer,
