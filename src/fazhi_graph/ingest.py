@@ -151,7 +151,9 @@ def ingest(settings: Settings, path: Path, given: CatalogueEntry) -> IngestResul
     if unchanged:
         return IngestResult("unchanged", meta.report_id, graph_name, 0, dest)
 
+    from fazhi_graph.build import build
     from fazhi_graph.extract import extract
+    from fazhi_graph.store import is_store_dir
 
     graph = to_graph(extract(text, meta))
     _check(graph, path)
@@ -160,8 +162,14 @@ def ingest(settings: Settings, path: Path, given: CatalogueEntry) -> IngestResul
     if dest.resolve() != path.resolve():
         _write_atomic(dest, data)
     new_entries = [e for e in entries if e is not existing and e["file"] != path.name] + [entry]
-    _store_graph(settings, graph_name, graph, new_entries)
-    _write_atomic(catalogue_path, catalogue_text(_header(catalogue_path), new_entries).encode())
+    new_catalogue = catalogue_text(_header(catalogue_path), new_entries).encode("utf-8")
+    if is_store_dir(settings.store_path):
+        _replace_in_store(settings, graph_name, graph)
+        _write_atomic(catalogue_path, new_catalogue)
+    else:
+        # no store yet: the build reads the catalogue, so it is written first
+        _write_atomic(catalogue_path, new_catalogue)
+        build(settings)
     status = "replaced" if existing is not None else "added"
     return IngestResult(status, meta.report_id, graph_name, len(graph), dest)
 
@@ -189,25 +197,13 @@ def _stored_sha(settings: Settings, graph_name: str) -> str:
     return ""
 
 
-def _store_graph(
-    settings: Settings, name: str, graph: Graph, entries: list[CatalogueEntry]
-) -> None:
-    """Replace the report's graph (one transaction) and refresh the curated English names.
-
-    With no store yet, the whole store is built from the catalogue instead.
-    """
-    from fazhi_graph.build import build
+def _replace_in_store(settings: Settings, name: str, graph: Graph) -> None:
+    """Replace the report's graph (one transaction), then refresh the curated English names
+    and the consistency findings, which depend on every report."""
     from fazhi_graph.checks import run_checks, write_findings
     from fazhi_graph.export import to_rdflib_graph
-    from fazhi_graph.store import is_store_dir, open_store
+    from fazhi_graph.store import open_store
 
-    if not is_store_dir(settings.store_path):
-        catalogue_path = settings.project_root / "data" / "reports" / "reports.toml"
-        _write_atomic(
-            catalogue_path, catalogue_text(_header(catalogue_path), entries).encode("utf-8")
-        )
-        build(settings)
-        return
     with open_store(settings.store_path) as store:
         store.replace_graph(name, graph)
         reports = [

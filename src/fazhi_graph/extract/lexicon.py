@@ -7,7 +7,7 @@ so adding a wording to a vocabulary file teaches the extractor without touching 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -69,6 +69,14 @@ class Lexicon:
     venues: tuple[Concept, ...]
     activities: tuple[Concept, ...]
 
+    @cached_property
+    def _areas_by_name(self) -> dict[str, Concept]:
+        return {c.name: c for c in self.areas}
+
+    @cached_property
+    def _programs_by_name(self) -> dict[str, Concept]:
+        return {c.name: c for c in self.programs}
+
     def area_of(self, text: str) -> str:
         """The work area (fza local name) whose keywords best match ``text``; '' if none.
 
@@ -83,7 +91,7 @@ class Lexicon:
 
     def top_area(self, name: str) -> str:
         """Climb ``broader`` to the top-level area of an area concept."""
-        by_name = {c.name: c for c in self.areas}
+        by_name = self._areas_by_name
         seen = set()
         while name in by_name and by_name[name].broader and name not in seen:
             seen.add(name)
@@ -92,8 +100,8 @@ class Lexicon:
 
     def program_area(self, name: str) -> str:
         """The top-level area an initiative belongs to (through its broader chain)."""
-        by_name = {c.name: c for c in self.programs}
-        area_names = {c.name for c in self.areas}
+        by_name = self._programs_by_name
+        area_names = self._areas_by_name
         seen = set()
         while name in by_name and name not in seen:
             seen.add(name)
