@@ -56,11 +56,22 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
 
 
 def small_graph(n: int = 3) -> rdflib.Graph:
+    """2n triples: n policy documents without the sentence they come from (SHACL violations)."""
     g = rdflib.Graph()
     for i in range(n):
         doc = DATA[f"doc/alpha/{i}"]
         g.add((doc, RDF.type, FZ.PolicyDocument))
         g.add((doc, RDFS.label, Literal(f"《办法{i}》", lang="zh")))
+    return g
+
+
+def conforming_graph(n: int = 3) -> rdflib.Graph:
+    """2n triples about untyped nodes: nothing for a shape to reject."""
+    g = rdflib.Graph()
+    for i in range(n):
+        node = DATA[f"note/alpha/{i}"]
+        g.add((node, RDFS.label, Literal(f"说明{i}", lang="zh")))
+        g.add((node, RDFS.comment, Literal(f"note {i}", lang="en")))
     return g
 
 
@@ -284,14 +295,15 @@ def test_validate_store(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fake_pipeline(monkeypatch: pytest.MonkeyPatch, graphs: list[tuple[str, rdflib.Graph]]) -> None:
+    """Make the build see ``graphs`` as its data and no schema graphs (validation stays real)."""
     import fazhi_graph.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "dataset_graphs", lambda root: graphs)
+    monkeypatch.setattr(pipeline, "data_graphs", lambda root: graphs)
+    monkeypatch.setattr(pipeline, "schema_graphs", lambda copy=True: [])
 
 
 def test_build_writes_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_pipeline(monkeypatch, [(G1, small_graph(5))])
-    monkeypatch.setattr(ontology, "validate", fake_validation(True))
+    fake_pipeline(monkeypatch, [(G1, conforming_graph(5))])
     path = tmp_path / "store"
     result = invoke("build", "--store", str(path))
     assert result.exit_code == 0, result.stderr
@@ -304,11 +316,12 @@ def test_build_with_violations_keeps_old_store(
     built: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake_pipeline(monkeypatch, [(G1, small_graph(7))])
-    monkeypatch.setattr(ontology, "validate", fake_validation(False))
     before = tree_digest(built)
     result = invoke("build", "--store", str(built))
     assert result.exit_code == 1
-    assert "needs a sentence" in one_line_error(result)
+    message = one_line_error(result)
+    assert "does not conform to the SHACL shapes" in message
+    assert "doc/alpha/" in message and "violation(s)" in message
     assert tree_digest(built) == before
 
 
@@ -351,8 +364,7 @@ def test_serve_builds_a_missing_store_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = pytest.importorskip("fazhi_graph.web.server")
-    fake_pipeline(monkeypatch, [(G1, small_graph(2))])
-    monkeypatch.setattr(ontology, "validate", fake_validation(True))
+    fake_pipeline(monkeypatch, [(G1, conforming_graph(2))])
     seen: list[Settings] = []
     monkeypatch.setattr(server, "run", seen.append)
     path = tmp_path / "new-store"

@@ -890,6 +890,21 @@ def test_minted_concepts_validate() -> None:
     assert result.conforms, result.text
 
 
+def test_nested_shapes_check_vocabulary_nodes_the_data_only_points_to() -> None:
+    # skos:broader of an indicator must be a work area or an indicator (an sh:or of two
+    # sh:class shapes): the value is a vocabulary concept that is not itself in the data
+    def change(g: Graph) -> None:
+        new = INDICATOR["minted-9f8e7d"]
+        g.add((new, RDF.type, SKOS.Concept))
+        g.add((new, RDF.type, FZ.Indicator))
+        g.add((new, SKOS.inScheme, INDICATOR["scheme"]))
+        g.add((new, SKOS.prefLabel, Literal("某新指标数", lang="zh")))
+        g.add((new, SKOS.broader, PROGRAM["fangguanfu"]))
+        g.add((new, FZ.reviewStatus, REVIEW.NeedsReview))
+
+    _assert_fails_on(_mutated(change), "skos:broader")
+
+
 def test_minted_concept_without_broader_is_a_warning() -> None:
     def change(g: Graph) -> None:
         new = PROGRAM["x-guanjian-shaoshu"]
@@ -903,6 +918,56 @@ def test_minted_concept_without_broader_is_a_warning() -> None:
     assert result.conforms, result.text
     warnings = [r for r in result.results if r[3] == "Warning"]
     assert [r[1] for r in warnings] == ["skos:broader"], result.text
+
+
+def test_the_vocabularies_conform_when_validated_as_data() -> None:
+    # a build validates only the nodes its data describes; the curated concepts are checked here
+    result = ontology.validate(ontology.load_vocabularies())
+    assert result.conforms, result.text
+    assert not [r for r in result.results if r[3] == "Violation"]
+
+
+def test_a_broken_vocabulary_concept_is_caught_when_validated_as_data() -> None:
+    vocab = ontology.load_vocabularies()
+    concept = next(iter(vocab.subjects(RDF.type, FZ.Indicator)))
+    vocab.remove((concept, SKOS.prefLabel, None))
+    # context: the ontology only (the default context would add the intact vocabulary files)
+    result = ontology.validate(vocab, ontology=ontology.load_ontology())
+    assert not result.conforms
+    assert any(r[1] == "skos:prefLabel" and r[3] == "Violation" for r in result.results), (
+        result.text
+    )
+
+
+def test_validation_checks_only_the_nodes_the_data_describes() -> None:
+    # the same broken concept passed as ontology context is not re-checked...
+    vocab = ontology.load_vocabularies()
+    concept = next(iter(vocab.subjects(RDF.type, FZ.Indicator)))
+    vocab.remove((concept, SKOS.prefLabel, None))
+    context = ontology.load_ontology() + vocab
+    assert ontology.validate(good_graph(), ontology=context).conforms
+    # ...unless the data says something about it
+    data = good_graph()
+    data.add((concept, RDFS.comment, Literal("used here", lang="en")))
+    assert not ontology.validate(data, ontology=context).conforms
+
+
+def test_a_validation_context_is_used_once(good: Graph) -> None:
+    context = ontology.Validation()
+    assert context.run(good).conforms
+    with pytest.raises(RuntimeError, match="one graph"):
+        context.run(good)
+
+
+def test_validating_n_triples_gives_the_same_result() -> None:
+    from fazhi_graph.store import ntriples, to_oxigraph
+
+    node = DATA["obs/t-2020/mediation-rate"]
+    bad = _mutated(lambda g: g.remove((node, FZ.statedIn, None)))
+    from_graph = ontology.Validation().run(bad)
+    from_text = ontology.Validation().run_ntriples(ntriples(to_oxigraph(bad)))
+    assert not from_text.conforms
+    assert from_text == from_graph
 
 
 def test_validate_accepts_a_dataset(good: Graph) -> None:

@@ -6,12 +6,13 @@ nothing but the store; if extraction or validation fails the previous store stay
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import rdflib
 
 from fazhi_graph.errors import ValidationError
 from fazhi_graph.namespaces import GRAPH
+from fazhi_graph.ontology import ValidationResult
 from fazhi_graph.settings import Settings
 from fazhi_graph.store import BuildSummary, build_store
 
@@ -58,7 +59,11 @@ def check(graph: rdflib.Graph, *, progress: Progress | None = None) -> None:
     from fazhi_graph.ontology import validate
 
     _say(progress, f"validating {len(graph)} triples against the SHACL shapes")
-    result = validate(graph)
+    require_conformance(validate(graph))
+
+
+def require_conformance(result: ValidationResult) -> None:
+    """Raise :class:`ValidationError` unless ``result`` conforms (see :func:`check`)."""
     if result.conforms:
         return
     violations = [r for r in result.results if r[-1] == "Violation"] or list(result.results)
@@ -74,16 +79,32 @@ def check(graph: rdflib.Graph, *, progress: Progress | None = None) -> None:
 def build(settings: Settings, *, progress: Progress | None = None) -> BuildSummary:
     """Extract, validate and store the dataset at ``settings.store_path``.
 
-    The store is replaced only when all three steps succeed (see
-    :func:`fazhi_graph.store.build_store`).
+    Validation runs beside the rest on a second core (a :class:`ValidationWorker` prepares it
+    while the reports are extracted, then checks the data while the findings are computed and
+    the new store is written). The new store replaces the old one only when extraction,
+    validation and writing all succeed (see :func:`fazhi_graph.store.build_store`): a dataset
+    that does not conform raises :class:`ValidationError` and the old store stays as it was.
     """
-    graphs = dataset(settings, progress=progress)
-    check(union(graphs), progress=progress)
-    checks = findings(graphs, progress=progress)
-    if len(checks[1]):
-        graphs = [*graphs, checks]
-    _say(progress, f"writing the store at {settings.store_path}")
-    return build_store(settings.store_path, graphs, progress=progress)
+    from fazhi_graph import pipeline
+    from fazhi_graph.validation_worker import ValidationWorker
+
+    with ValidationWorker() as worker:
+        _say(progress, f"extracting reports in {settings.project_root / 'data' / 'reports'}")
+        data_graphs = pipeline.data_graphs(settings.project_root)
+        data = union(data_graphs)
+        _say(progress, f"validating {len(data)} triples against the SHACL shapes")
+        verdict = worker.submit(data)
+        graphs = [*pipeline.schema_graphs(copy=False), *data_graphs]  # read only
+
+        def complete() -> Iterator[tuple[str, rdflib.Graph]]:
+            yield from graphs
+            checks = findings(graphs, progress=progress)
+            if len(checks[1]):
+                yield checks
+            require_conformance(verdict())
+
+        _say(progress, f"writing the store at {settings.store_path}")
+        return build_store(settings.store_path, complete(), progress=progress)
 
 
 def findings(

@@ -10,6 +10,8 @@ Commands: ``build``, ``export``, ``validate``, ``stats``, ``serve`` (the web app
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import os
 import secrets
@@ -537,6 +539,10 @@ _register_query()
 
 def main() -> None:
     """Entry point of the ``fazhi-graph`` script."""
+    # The last garbage collection at interpreter exit walks every object still alive (the
+    # pinyin dictionaries alone hold a million): ~0.2 s of a 3 s build for nothing, since the
+    # process ends anyway. Freezing them first skips that walk; nothing else changes.
+    atexit.register(gc.freeze)
     app(prog_name="fazhi-graph")
 
 

@@ -20,10 +20,12 @@ concept in running text. :func:`concept_labels` returns all three, in Chinese, p
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -38,6 +40,7 @@ from fazhi_graph.store import to_oxigraph
 
 __all__ = [
     "ENV_VAR",
+    "Validation",
     "ValidationResult",
     "concept_labels",
     "load_ontology",
@@ -74,42 +77,49 @@ def ontology_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "ontology"
 
 
-def load_ontology(dir: str | os.PathLike[str] | None = None) -> Graph:
+def load_ontology(dir: str | os.PathLike[str] | None = None, *, copy: bool = True) -> Graph:
     """Parse ``fazhi.ttl`` and ``datacube.ttl`` into one graph (a fresh copy each call).
 
     Args:
         dir: the ontology folder; defaults to :func:`ontology_dir`.
+        copy: ``False`` returns the cached graph itself (see :func:`load_vocabularies`).
 
     Raises:
         OntologyError: a file is missing or is not valid Turtle (the message names the file).
     """
     folder = _folder(dir)
-    return _copy(_parse(tuple(_file_key(folder / name) for name in _ONTOLOGY_FILES)))
+    graph = _parse(tuple(_file_key(folder / name) for name in _ONTOLOGY_FILES))
+    return _copy(graph) if copy else graph
 
 
-def load_vocabularies(dir: str | os.PathLike[str] | None = None) -> Graph:
+def load_vocabularies(dir: str | os.PathLike[str] | None = None, *, copy: bool = True) -> Graph:
     """Parse every ``vocab/*.ttl`` (SKOS concept schemes) into one graph (a fresh copy each call).
 
     Args:
         dir: the ontology folder (the one that contains ``vocab/``); defaults to
             :func:`ontology_dir`.
+        copy: ``False`` returns the cached graph itself, saving the copy, for callers that
+            only read it (the extractor's lexicon); it must then not be modified.
 
     Raises:
         OntologyError: ``vocab/`` is missing or empty, or a file is not valid Turtle.
     """
-    return _copy(_parse(_vocab_keys(_folder(dir))))
+    graph = _parse(_vocab_keys(_folder(dir)))
+    return _copy(graph) if copy else graph
 
 
-def load_shapes(dir: str | os.PathLike[str] | None = None) -> Graph:
+def load_shapes(dir: str | os.PathLike[str] | None = None, *, copy: bool = True) -> Graph:
     """Parse ``shapes.ttl`` (SHACL) into a graph (a fresh copy each call).
 
     Args:
         dir: the ontology folder; defaults to :func:`ontology_dir`.
+        copy: ``False`` returns the cached graph itself (see :func:`load_vocabularies`).
 
     Raises:
         OntologyError: the file is missing or is not valid Turtle.
     """
-    return _copy(_parse((_file_key(_folder(dir) / _SHAPES_FILE),)))
+    graph = _parse((_file_key(_folder(dir) / _SHAPES_FILE),))
+    return _copy(graph) if copy else graph
 
 
 def concept_labels(graph: Graph, scheme: URIRef) -> dict[URIRef, list[str]]:
@@ -174,8 +184,9 @@ def validate(
     ``org:Organization``) and the type of every curated concept (``fzi:reply-rate`` is an
     ``fz:Indicator``). pySHACL's own ``ont_graph`` mix-in copies only RDFS/OWL axioms, not the
     types of SKOS concepts (and on graphs of this size it ran for over ten minutes), so it is
-    not used. As a consequence the curated concepts are
-    validated too (they conform; ``tests/test_ontology.py`` checks it).
+    not used. Only the nodes ``data`` describes (its subjects) are checked: the ontology and
+    vocabularies are context, checked in their own right by validating them as ``data``
+    (``tests/test_ontology.py`` does), not again on every build.
 
     Inference is ``"none"`` on purpose: under RDFS or OWL RL every ``rdfs:domain``/``rdfs:range``
     of a reused vocabulary (ORG, PROV, schema.org) would *add* types to our nodes instead of
@@ -186,41 +197,113 @@ def validate(
     Raises:
         OntologyError: a default ontology, vocabulary or shapes file does not parse.
     """
-    import pyshacl  # heavy import, only needed here
+    return Validation(ontology=ontology, shapes=shapes).run(data)
 
-    _speed_up_pyshacl()
 
-    ontology_graph = ontology if ontology is not None else _default_ontology()
-    shapes_graph = shapes if shapes is not None else _parse(_shapes_keys(_folder(None)))
-    core_shapes, sparql_checks = _split_sparql(shapes_graph)
-    merged = Graph()
-    _bind(merged)
-    _add_all(merged, data)
-    focus: list[URIRef] = sorted({s for s in merged.subjects() if isinstance(s, URIRef)}, key=str)
-    _add_all(merged, ontology_graph)
-    conforms, report, _ = pyshacl.validate(
-        merged,
-        shacl_graph=core_shapes,
-        ont_graph=None,
-        inference="none",
-        advanced=False,
-        inplace=True,
-        allow_warnings=True,
-        abort_on_first=False,
-    )
-    if not isinstance(report, Graph):  # pragma: no cover - pyshacl returns a Graph by default
-        raise TypeError(f"pyshacl returned {type(report).__name__}, expected a report graph")
-    results = _results(report, merged)
-    if not focus:
-        results = []
-        conforms = True
-    focus_set: set[Node] = set(focus)
-    extra = _run_sparql_checks(sparql_checks, merged, focus_set)
-    results.extend(extra)
-    if any(sev == "Violation" for *_, sev in extra):
-        conforms = False
-    results = sorted(set(results))
-    return ValidationResult(conforms=bool(conforms), results=results, text=_text(conforms, results))
+class Validation:
+    """A validation context: shapes split and ontology merged, waiting for one data graph.
+
+    :func:`validate` is ``Validation(...).run(data)``. Preparing the context (parsing and
+    merging some 6,000 ontology and vocabulary triples, importing pySHACL) is about half the
+    cost of a validation, so a caller with a spare core can prepare it while the data is still
+    being made, e.g. :class:`fazhi_graph.validation_worker.ValidationWorker`.
+    A context is used once: :meth:`run` adds the data to its merged graph.
+
+    Raises:
+        OntologyError: a default ontology, vocabulary or shapes file does not parse.
+    """
+
+    def __init__(self, *, ontology: Graph | None = None, shapes: Graph | None = None) -> None:
+        import pyshacl  # noqa: F401  (heavy import: done here, while preparing)
+
+        _speed_up_pyshacl()
+        shapes_graph = shapes if shapes is not None else _parse(_shapes_keys(_folder(None)))
+        self._core_shapes, self._checks = _split_sparql(shapes_graph)
+        self._merged = Graph()
+        _bind(self._merged)
+        self._store = ox.Store()
+        if ontology is not None:
+            _add_all(self._merged, ontology)
+            if self._checks:
+                self._store.bulk_extend(_quads(self._merged, salt="o"))
+        else:
+            # read the files afresh into the graph this context owns (no copy of the cache),
+            # and straight into Oxigraph for the SPARQL checks (no conversion)
+            keys = _default_keys()
+            _read(keys, self._merged)
+            if self._checks:
+                for path, _mtime, _size in keys:
+                    self._store.bulk_extend(
+                        ox.Quad(t.subject, t.predicate, t.object) for t in _triples(path)
+                    )
+        self._used = False
+
+    def run(self, data: Graph) -> ValidationResult:
+        """Validate ``data`` (a graph or dataset; not modified) in this context."""
+        if isinstance(data, ConjunctiveGraph):  # a dataset: all its named graphs together
+            flat = Graph()
+            _add_all(flat, data)
+            data = flat
+        return self._run(list(data.triples((None, None, None))), lambda: to_oxigraph(data))
+
+    def run_ntriples(self, payload: bytes) -> ValidationResult:
+        """Validate the graph serialised as N-Triples in ``payload`` (what a worker receives)."""
+        parsed = list(ox.parse(payload, format=ox.RdfFormat.N_TRIPLES))
+        bnodes: dict[str, BNode] = {}
+        triples: list[tuple[Node, Node, Node]] = [
+            (
+                from_oxigraph(t.subject, bnodes),
+                from_oxigraph(t.predicate, bnodes),
+                from_oxigraph(t.object, bnodes),
+            )
+            for t in parsed
+        ]
+        return self._run(triples, lambda: parsed)
+
+    def _run(
+        self,
+        triples: list[tuple[Node, Node, Node]],
+        converted: Callable[[], Iterable[ox.Triple]],
+    ) -> ValidationResult:
+        """Validate ``triples``; ``converted`` gives the same triples for Oxigraph."""
+        import pyshacl
+
+        if self._used:
+            raise RuntimeError("a Validation context validates one graph; make a new one")
+        self._used = True
+        merged = self._merged
+        subjects: frozenset[Node] = frozenset(s for s, _p, _o in triples)
+        merged.addN((s, p, o, merged) for s, p, o in triples)
+        token = _TARGETS.set(subjects)
+        try:
+            conforms, report, _ = pyshacl.validate(
+                merged,
+                shacl_graph=self._core_shapes,
+                ont_graph=None,
+                inference="none",
+                advanced=False,
+                inplace=True,
+                allow_warnings=True,
+                abort_on_first=False,
+            )
+        finally:
+            _TARGETS.reset(token)
+        if not isinstance(report, Graph):  # pragma: no cover - pyshacl returns a Graph
+            raise TypeError(f"pyshacl returned {type(report).__name__}, expected a report graph")
+        results = _results(report, merged)
+        if not subjects:
+            results = []
+            conforms = True
+        if self._checks:
+            self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in converted())
+        extra = _run_sparql_checks(self._checks, self._store, merged, subjects)
+        results.extend(extra)
+        if any(sev == "Violation" for *_, sev in extra):
+            conforms = False
+        results = sorted(set(results))
+        return ValidationResult(
+            conforms=bool(conforms), results=results, text=_text(conforms, results)
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -241,12 +324,46 @@ def _speed_up_pyshacl() -> None:
         from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
     except ImportError:  # pragma: no cover - depends on pySHACL internals
         return
+    _targets_within()
     current = getattr(shape_module, "CONSTRAINT_PARAMS", (None, None))
     if isinstance(current, tuple) and not isinstance(current[0], frozenset):
         shape_module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
             frozenset(ALL_CONSTRAINT_PARAMETERS),
             CONSTRAINT_PARAMETERS_MAP,
         )
+
+
+_TARGETS: ContextVar[frozenset[Node] | None] = ContextVar("_TARGETS", default=None)
+"""While set, the nodes a shape's targets may select (see :func:`_targets_within`)."""
+
+
+def _targets_within() -> None:
+    """Let a shape's targets select only the nodes in ``_TARGETS`` when that is set.
+
+    A build validates the nodes its data describes, with the ontology and ~4,500 vocabulary
+    triples merged in as context; re-checking every vocabulary concept on every build was a
+    third of the validation time. pySHACL's own ``focus_nodes`` option cannot be used for this:
+    it also filters the value nodes handed to nested shapes (``sh:or``, ``sh:node``,
+    ``sh:qualifiedValueShape``), so a nested ``sh:class`` test on a vocabulary concept would
+    pass vacuously. Filtering what the targets select (``Shape.focus_nodes``, which pySHACL
+    calls only for a top-level shape's own targets) leaves nested checks untouched. If a
+    pySHACL release renames it, nothing is patched and every targeted node is checked.
+    """
+    try:
+        from pyshacl.shape import Shape
+    except ImportError:  # pragma: no cover - depends on pySHACL internals
+        return
+    original = getattr(Shape, "focus_nodes", None)
+    if original is None or getattr(original, "_fazhi_targets", False):
+        return
+
+    def focus_nodes(self: Shape, data_graph: Any, debug: bool = False) -> Any:
+        found = original(self, data_graph, debug=debug)
+        allowed = _TARGETS.get()
+        return found if allowed is None else {n for n in found if n in allowed}
+
+    focus_nodes._fazhi_targets = True  # type: ignore[attr-defined]
+    Shape.focus_nodes = focus_nodes  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)
@@ -287,14 +404,19 @@ def _split_sparql(shapes: Graph) -> tuple[Graph, list[_SparqlCheck]]:
     return core, sorted(checks, key=lambda c: (str(c.target), c.query))
 
 
+def _quads(graph: Graph, *, salt: str) -> Iterable[ox.Quad]:
+    return (ox.Quad(t.subject, t.predicate, t.object) for t in to_oxigraph(graph, salt=salt))
+
+
 def _run_sparql_checks(
-    checks: list[_SparqlCheck], graph: Graph, focus: set[Node]
+    checks: list[_SparqlCheck], store: ox.Store, graph: Graph, focus: frozenset[Node]
 ) -> list[tuple[str, str, str, str]]:
-    """Run the SPARQL constraints once each, with Oxigraph (rdflib's engine is far slower)."""
+    """Run the SPARQL constraints once each, with Oxigraph (rdflib's engine is far slower).
+
+    ``store`` holds the same triples as ``graph``, the merged data and ontology.
+    """
     if not checks:
         return []
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in to_oxigraph(graph))
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
     bnodes: dict[str, BNode] = {}
     rows: list[tuple[str, str, str, str]] = []
@@ -348,15 +470,14 @@ def _parse(keys: tuple[_FileKey, ...]) -> Graph:
     """Parse the files named by ``keys`` into one graph. Cached: callers must not mutate it."""
     graph = Graph()
     _bind(graph)
+    return _read(keys, graph)
+
+
+def _read(keys: tuple[_FileKey, ...], graph: Graph) -> Graph:
+    """Add the triples of the files named by ``keys`` to ``graph`` (not cached)."""
     # pyoxigraph's Turtle parser is about 30x faster than rdflib's; terms are then converted
     bnodes: dict[str, BNode] = {}
     for path, _mtime, _size in keys:
-        try:
-            triples = list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
-        except SyntaxError as exc:
-            raise OntologyError(f"{path}: not valid Turtle: {exc}") from exc
-        except (OSError, ValueError) as exc:
-            raise OntologyError(f"{path}: cannot read ontology file ({exc})") from exc
         graph.addN(
             (
                 from_oxigraph(t.subject, bnodes),
@@ -364,15 +485,27 @@ def _parse(keys: tuple[_FileKey, ...]) -> Graph:
                 from_oxigraph(t.object, bnodes),
                 graph,
             )
-            for t in triples
+            for t in _triples(path)
         )
     return graph
 
 
-def _default_ontology() -> Graph:
+def _triples(path: str) -> list[ox.Triple]:
+    try:
+        return list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
+    except SyntaxError as exc:
+        raise OntologyError(f"{path}: not valid Turtle: {exc}") from exc
+    except (OSError, ValueError) as exc:
+        raise OntologyError(f"{path}: cannot read ontology file ({exc})") from exc
+
+
+def _default_keys() -> tuple[_FileKey, ...]:
     folder = _folder(None)
-    keys = tuple(_file_key(folder / name) for name in _ONTOLOGY_FILES) + _vocab_keys(folder)
-    return _parse(keys)
+    return tuple(_file_key(folder / name) for name in _ONTOLOGY_FILES) + _vocab_keys(folder)
+
+
+def _default_ontology() -> Graph:
+    return _parse(_default_keys())
 
 
 def _copy(graph: Graph) -> Graph:

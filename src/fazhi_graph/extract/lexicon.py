@@ -172,7 +172,7 @@ def _concepts(graph: Graph, base: str) -> tuple[Concept, ...]:
 @lru_cache(maxsize=4)
 def lexicon(vocab_dir: Path | None = None) -> Lexicon:
     """The extractor's lexicon, read once from the vocabulary files."""
-    graph = load_vocabularies(vocab_dir)
+    graph = load_vocabularies(vocab_dir, copy=False)  # read only
     return Lexicon(
         areas=_concepts(graph, str(AREA)),
         programs=_concepts(graph, str(PROGRAM)),
