@@ -63,6 +63,7 @@ from rdflib.namespace import RDF, RDFS
 
 from fazhi_graph.figures import Figure, Interval, decimals_written
 from fazhi_graph.namespaces import DATA, DIRECTION, FZ, GRAPH, STAT, UNIT
+from fazhi_graph.observation_query import observation_query
 from fazhi_graph.sources import (
     REPORT_GRAPH_PREFIX,
     Source,
@@ -182,21 +183,10 @@ def _ascii(text: str) -> str:
 
 # --------------------------------------------------------------------------- SPARQL
 
-_FIGURES = """
-SELECT ?g ?o ?report ?v ?mult ?q ?sf ?u ?t ?dir ?ind WHERE {
-  GRAPH ?g {
-    ?o a qb:Observation ; sdmx-measure:obsValue ?v .
-    OPTIONAL { ?o sdmx-attribute:unitMult ?mult }
-    OPTIONAL { ?o fz:valueQualifier ?q }
-    OPTIONAL { ?o fz:surfaceForm ?sf }
-    OPTIONAL { ?o sdmx-attribute:unitMeasure ?u }
-    OPTIONAL { ?o fz:statType ?t }
-    OPTIONAL { ?o fz:changeDirection ?dir }
-    OPTIONAL { ?o fz:indicator ?ind }
-    OPTIONAL { ?report a fz:AnnualReport }
-  }
-} ORDER BY ?g ?o ?report ?v ?mult ?q ?sf ?u ?t ?dir ?ind
-"""
+_FIGURES = observation_query(
+    "mult", "q", "sf", "u", "t", "dir", "ind",
+    inside=[("report", "OPTIONAL { ?report a fz:AnnualReport }")],
+)
 
 _LABELS = """
 SELECT DISTINCT ?g ?i ?l WHERE {

@@ -327,6 +327,34 @@ class ACTIVITY(_Scheme):
     CaseReview: URIRef
 
 
+class SD(DefinedNamespace):
+    """The SPARQL 1.1 Service Description vocabulary (only the terms used here)."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+    Service: URIRef
+    Dataset: URIRef
+    Graph: URIRef
+    NamedGraph: URIRef
+    endpoint: URIRef
+    supportedLanguage: URIRef
+    SPARQL11Query: URIRef
+    SPARQL11Update: URIRef
+    feature: URIRef
+    UnionDefaultGraph: URIRef
+    BasicFederatedQuery: URIRef
+    resultFormat: URIRef
+    defaultDataset: URIRef
+    defaultGraph: URIRef
+    namedGraph: URIRef
+    name: URIRef
+
+
+SERVICE = Namespace(BASE + "service#")
+"""Terms for the SPARQL endpoint's limits in its service description (not data ontology)."""
+
+
 class NIF(DefinedNamespace):
     """NIF 2.1 core, the terms we use."""
 

@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, TYPE_CHECKING, Any
 
 from fazhi_graph.errors import FazhiError
+from fazhi_graph.observation_query import observation_query
 from fazhi_graph.sources import observation_sources, report_binding, select, text
 from fazhi_graph.store import Store, Term
 
@@ -84,29 +85,10 @@ the observation IRIs a rate is computed from and a change compares with. ``sente
 into the report text) and ``sentences`` the number of sentences that state it.
 """
 
-_OBSERVATIONS = """
-SELECT ?g ?o ?v ?u ?mult ?mw ?ut ?q ?t ?dir ?period ?ind ?sf ?place ?num ?den ?base ?counted
-WHERE {
-  GRAPH ?g {
-    ?o a qb:Observation ; sdmx-measure:obsValue ?v .
-    OPTIONAL { ?o sdmx-attribute:unitMeasure ?u }
-    OPTIONAL { ?o sdmx-attribute:unitMult ?mult }
-    OPTIONAL { ?o fz:measureWord ?mw }
-    OPTIONAL { ?o schema:unitText ?ut }
-    OPTIONAL { ?o fz:valueQualifier ?q }
-    OPTIONAL { ?o fz:statType ?t }
-    OPTIONAL { ?o fz:changeDirection ?dir }
-    OPTIONAL { ?o sdmx-dimension:refPeriod ?period }
-    OPTIONAL { ?o fz:indicator ?ind }
-    OPTIONAL { ?o fz:surfaceForm ?sf }
-    OPTIONAL { ?o sdmx-dimension:refArea ?place }
-    OPTIONAL { ?o fz:numerator ?num }
-    OPTIONAL { ?o fz:denominator ?den }
-    OPTIONAL { ?o fz:comparisonOf ?base }
-    OPTIONAL { ?o fz:countedThing ?counted }
-  }
-} ORDER BY ?g ?o ?v ?u ?mult ?mw ?ut ?q ?t ?dir ?period ?ind ?sf ?place ?num ?den ?base ?counted
-"""
+_OBSERVATIONS = observation_query(
+    "u", "mult", "mw", "ut", "q", "t", "dir", "period", "ind", "sf", "place", "num", "den",
+    "base", "counted",
+)
 
 _REPORTS = """
 SELECT ?g ?report ?issuer ?year ?area ?level WHERE {

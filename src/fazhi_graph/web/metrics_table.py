@@ -19,6 +19,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from fazhi_graph.observation_query import observation_query
 from fazhi_graph.store import Store
 from fazhi_graph.web.dataset_index import DatasetIndex, rows
 from fazhi_graph.web.describe import Source, source
@@ -34,23 +35,12 @@ __all__ = [
     "to_csv",
 ]
 
-_OBS = """
-SELECT ?g ?obs ?indicator ?value ?area ?period ?periodLabel ?unitText ?unit ?mult ?counted
-       ?stat ?qualifier ?workArea ?sent ?surface ?direction WHERE {
-  GRAPH ?g { ?obs a qb:Observation ; fz:indicator ?indicator ; sdmx-measure:obsValue ?value }
-  OPTIONAL { ?obs sdmx-dimension:refArea ?area }
-  OPTIONAL { ?obs sdmx-dimension:refPeriod ?period OPTIONAL { ?period rdfs:label ?periodLabel } }
-  OPTIONAL { ?obs schema:unitText ?unitText }
-  OPTIONAL { ?obs sdmx-attribute:unitMeasure ?unit }
-  OPTIONAL { ?obs sdmx-attribute:unitMult ?mult }
-  OPTIONAL { ?obs fz:countedThing ?counted }
-  OPTIONAL { ?obs fz:statType ?stat }
-  OPTIONAL { ?obs fz:valueQualifier ?qualifier }
-  OPTIONAL { ?obs fz:area ?workArea }
-  OPTIONAL { ?obs fz:statedIn ?sent }
-  OPTIONAL { ?obs fz:surfaceForm ?surface }
-  OPTIONAL { ?obs fz:changeDirection ?direction }
-}"""
+_OBS = observation_query(
+    "place", "period", "ut", "u", "mult", "counted", "t", "q", "work", "sent", "sf", "dir",
+    require=("ind",),
+    outside=[("periodLabel", "OPTIONAL { ?period rdfs:label ?periodLabel }")],
+    order=False,
+)
 _BROADER = "SELECT DISTINCT ?c ?b WHERE { ?c skos:broader ?b FILTER (isIRI(?b)) }"
 
 
@@ -104,16 +94,16 @@ def load_observations(store: Store, index: DatasetIndex) -> list[Observation]:
     found: dict[str, Observation] = {}
     for r in rows(store, _OBS):
         rid = report_id_of(r["g"]) or ""
-        obs = found.get(r["obs"])
+        obs = found.get(r["o"])
         if obs is None:
             report = index.reports.get(rid)
-            obs = found[r["obs"]] = Observation(
-                iri=r["obs"], report=rid, year=(report.year if report and report.year else ""),
-                area=r.get("area"), period=r.get("periodLabel", ""), indicator=r["indicator"],
-                value=r["value"], unit_text=r.get("unitText", ""), unit=r.get("unit"),
-                unit_mult=r.get("mult"), counted=r.get("counted", ""), stat=r.get("stat"),
-                qualifier=r.get("qualifier"), work_area=_top(r.get("workArea"), broader),
-                direction=r.get("direction"), surface=r.get("surface", ""),
+            obs = found[r["o"]] = Observation(
+                iri=r["o"], report=rid, year=(report.year if report and report.year else ""),
+                area=r.get("place"), period=r.get("periodLabel", ""), indicator=r["ind"],
+                value=r["v"], unit_text=r.get("ut", ""), unit=r.get("u"),
+                unit_mult=r.get("mult"), counted=r.get("counted", ""), stat=r.get("t"),
+                qualifier=r.get("q"), work_area=_top(r.get("work"), broader),
+                direction=r.get("dir"), surface=r.get("sf", ""),
             )
         if "sent" in r and all(s.iri != r["sent"] for s in obs.sources):
             src = source(index, r["sent"])

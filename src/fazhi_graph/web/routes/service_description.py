@@ -9,13 +9,12 @@ default graph is the union of all graphs, whether federation is allowed, and the
 from __future__ import annotations
 
 import pyoxigraph as ox
-from rdflib import Namespace
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD, DefinedNamespace
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from rdflib.term import URIRef
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fazhi_graph.namespaces import BASE
+from fazhi_graph.namespaces import SD, SERVICE
 from fazhi_graph.web.cache import CachedResponse, etag_for, etag_matches
 from fazhi_graph.web.errors import NotAcceptableError
 from fazhi_graph.web.negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate, pick_override
@@ -24,35 +23,9 @@ from fazhi_graph.web.state import AppState
 __all__ = ["SD", "SERVICE", "describe", "service_description"]
 
 
-class SD(DefinedNamespace):
-    """The SPARQL 1.1 Service Description vocabulary (only the terms used here)."""
-
-    _fail = True
-    _NS = Namespace("http://www.w3.org/ns/sparql-service-description#")
-
-    Service: URIRef
-    Dataset: URIRef
-    Graph: URIRef
-    NamedGraph: URIRef
-    endpoint: URIRef
-    supportedLanguage: URIRef
-    SPARQL11Query: URIRef
-    SPARQL11Update: URIRef
-    feature: URIRef
-    UnionDefaultGraph: URIRef
-    BasicFederatedQuery: URIRef
-    resultFormat: URIRef
-    defaultDataset: URIRef
-    defaultGraph: URIRef
-    namedGraph: URIRef
-    name: URIRef
-
-
 READ_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 """Caches may keep the description but must revalidate it (ETag + 304)."""
 
-SERVICE = Namespace(BASE + "service#")
-"""Terms for the endpoint's limits (not part of the data ontology)."""
 
 
 def _n(iri: str) -> ox.NamedNode:
