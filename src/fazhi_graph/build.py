@@ -81,14 +81,19 @@ def build(settings: Settings, *, progress: Progress | None = None) -> BuildSumma
 
     Validation runs beside the rest on a second core (a :class:`ValidationWorker` prepares it
     while the reports are extracted, then checks the data while the findings are computed and
-    the new store is written). The new store replaces the old one only when extraction,
-    validation and writing all succeed (see :func:`fazhi_graph.store.build_store`): a dataset
-    that does not conform raises :class:`ValidationError` and the old store stays as it was.
+    the new store is written). Holds the store's writer lock and first repairs an interrupted
+    ingest (:func:`fazhi_graph.journal.recover`). The new store replaces the old one only
+    when extraction, validation and writing all succeed (see
+    :func:`fazhi_graph.store.build_store`): a dataset that does not conform raises
+    :class:`ValidationError` and the old store stays as it was.
     """
     from fazhi_graph import pipeline
+    from fazhi_graph.journal import recover
+    from fazhi_graph.storedir import writer_lock
     from fazhi_graph.validation_worker import ValidationWorker
 
-    with ValidationWorker() as worker:
+    with writer_lock(settings.store_path), ValidationWorker() as worker:
+        recover(settings)  # an ingest that was interrupted: finish or undo it first
         _say(progress, f"extracting reports in {settings.project_root / 'data' / 'reports'}")
         data_graphs = pipeline.data_graphs(settings.project_root)
         data = union(data_graphs)

@@ -424,8 +424,8 @@ def serve(
         bool,
         typer.Option(
             "--allow-write",
-            help="Accept SPARQL updates (off by default); needs a write token unless the "
-            "server listens on loopback only.",
+            help="Accept SPARQL updates (off by default); needs a write token "
+            "(FAZHI_WRITE_TOKEN), on loopback too.",
         ),
     ] = False,
     write_token: Annotated[
@@ -443,9 +443,53 @@ def serve(
             help="An endpoint IRI that SERVICE clauses may call (repeatable; none by default).",
         ),
     ] = None,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--rate-limit",
+            help="Requests per second one client may send (default 10, bursts of 120; 0 for "
+            "no limit; env FAZHI_RATE_LIMIT). Loopback clients are not limited.",
+            min=0,
+        ),
+    ] = None,
+    rate_burst: Annotated[
+        int | None,
+        typer.Option("--rate-burst", help="Requests one client may send at once.", min=1),
+    ] = None,
+    read_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--read-timeout",
+            help="Seconds a client has to send a whole request (default 15); slower "
+            "clients get 408 and are disconnected.",
+            min=0.001,
+        ),
+    ] = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint",
+            help="With --store remote: the external engine's SPARQL query endpoint "
+            "(default $FAZHI_REMOTE_ENDPOINT); see docs/scaling.md.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the SPARQL endpoint and the explorer; builds the store first if it is missing."""
+    """Serve the SPARQL endpoint and the explorer; builds the store first if it is missing.
+
+    --store remote --endpoint URL serves a dataset pushed to an external SPARQL engine, with
+    the same limits (time-out, row cap, read-only, no SERVICE).
+    """
+    remote = store is not None and str(store) == "remote"
+    if remote:
+        from fazhi_graph.remote_http import ENV_ENDPOINT
+
+        if endpoint is not None:
+            os.environ[ENV_ENDPOINT] = endpoint  # read by open_store(backend="remote")
+        store = None
+    elif endpoint is not None:
+        raise typer.BadParameter("--endpoint needs --store remote")
     settings = _settings(
+        backend="remote" if remote else None,
         store_path=store,
         host=host,
         port=port,
@@ -455,8 +499,11 @@ def serve(
         read_only=False if allow_write else None,
         write_token=write_token,
         allow_service=tuple(allow_service) if allow_service else None,
+        rate_limit=rate_limit,
+        rate_burst=rate_burst,
+        request_read_timeout_s=read_timeout,
     )
-    if settings.backend != "memory" and _store_is_empty(settings):
+    if settings.backend not in ("memory", "remote") and _store_is_empty(settings):
         _stderr().print(f"no store at {settings.store_path}: building it first", markup=False)
         _print_summary(_run_build(settings))
 
@@ -472,12 +519,121 @@ def _store_is_empty(settings: Settings) -> bool:
         return opened.count() == 0
 
 
+# --------------------------------------------------------------------------- push
+
+
+@app.command()
+def push(
+    endpoint: Annotated[
+        str, typer.Option("--endpoint", help="The engine's SPARQL query endpoint URL.")
+    ],
+    update_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--update-endpoint",
+            help="Its SPARQL Update endpoint (default: --endpoint; Virtuoso: …/sparql-auth).",
+        ),
+    ] = None,
+    graph_store: Annotated[
+        str | None,
+        typer.Option(
+            "--graph-store",
+            help="Its Graph Store Protocol endpoint, used for uploads when given (Virtuoso: "
+            "…/sparql-graph-crud-auth); without it, batched SPARQL Update.",
+        ),
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="User name for writes.")] = None,
+    password_env: Annotated[
+        str,
+        typer.Option(
+            "--password-env",
+            help="Environment variable holding the password (a password never goes on the "
+            "command line). A bearer token can be given in FAZHI_REMOTE_TOKEN instead.",
+        ),
+    ] = "FAZHI_REMOTE_PASSWORD",
+    auth: Annotated[
+        str, typer.Option("--auth", help="HTTP authentication: basic, or digest (Virtuoso).")
+    ] = "basic",
+    atomic_put: Annotated[
+        bool,
+        typer.Option(
+            "--atomic-put",
+            help="The engine's Graph Store PUT replaces a graph in one transaction (Oxigraph): "
+            "upload with one PUT per graph instead of a staging graph and a MOVE.",
+        ),
+    ] = False,
+    report: Annotated[
+        list[str] | None,
+        typer.Option("--report", help="Push only this report (its id; repeatable)."),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Upload the local dataset (or chosen reports) to an external SPARQL engine and verify it.
+
+    Each report stays its own named graph, replaced atomically where the engine allows; the
+    triples of every pushed graph are counted on the server afterwards, and any difference is
+    an error. See docs/scaling.md.
+    """
+    from fazhi_graph.push import push as push_dataset
+    from fazhi_graph.remote import RemoteConfig, open_remote
+
+    if password_env != "FAZHI_REMOTE_PASSWORD" and password_env not in os.environ:
+        raise typer.BadParameter(f"the environment variable {password_env} is not set")
+    config = RemoteConfig.from_env(
+        endpoint=endpoint,
+        update_endpoint=update_endpoint,
+        graph_store=graph_store,
+        user=user,
+        password=os.environ.get(password_env),
+        auth=auth,
+        atomic_put=atomic_put or None,
+    )
+    local = _open(_settings(store_path=store))
+    with local, open_remote(config) as remote, _push_progress(local.count()) as advance:
+        summary = push_dataset(local, remote, reports=report or (), progress=advance)
+    typer.echo(
+        f"pushed {len(summary.local)} graph{'' if len(summary.local) == 1 else 's'}, "
+        f"{summary.total_triples} triples to {endpoint} in {summary.seconds:.1f} s; counts "
+        f"verified on the server (version {summary.version})"
+    )
+
+
+@contextmanager
+def _push_progress(total: int) -> Iterator[Callable[[str, int], None] | None]:
+    """Yield ``advance(graph, triples)``: a progress bar on a terminal, silence when piped."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    console = _stderr()
+    if not console.is_terminal:
+        yield None
+        return
+    columns = (
+        "{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        "triples",
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("pushing", total=total)
+
+        def advance(graph: str, triples: int) -> None:
+            bar.update(task, advance=triples, description=f"pushing {graph.rsplit('/', 1)[-1]}")
+
+        yield advance
+
+
 # --------------------------------------------------------------------------- ingest
 
 
 @app.command()
 def ingest(
-    file: Annotated[Path, typer.Argument(help="The report's text file (UTF-8).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The report's text file (UTF-8), or a folder: every *.txt in it, in parallel."
+        ),
+    ],
     issuer: Annotated[
         str | None,
         typer.Option(help="Issuing body, e.g. 城东区人民政府 (default: read from the title)."),
@@ -494,6 +650,12 @@ def ingest(
         int | None, typer.Option(help="The year reported on (default: from the title).")
     ] = None,
     url: Annotated[str | None, typer.Option(help="Where the report was published.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes for a folder (default: one per core).")
+    ] = None,
+    batch: Annotated[
+        int, typer.Option(min=1, help="Reports per SHACL run and per store transaction.")
+    ] = 8,
     store: StoreOption = None,
 ) -> None:
     """Add a report to the catalogue (data/reports/) and to the store as its own named graph.
@@ -501,8 +663,21 @@ def ingest(
     Metadata not given is read from the title; when it cannot be found the error says which
     option to give. Re-ingesting the same file changes nothing; a changed file replaces its
     graph atomically. Nothing is written when the file or its graph is bad.
+
+    Given a folder, ingests every *.txt in it in parallel (metadata from the titles or the
+    folder's reports.toml), skipping files already ingested unchanged; an interrupted run
+    resumes where it stopped. Broken files are listed and the rest are ingested.
     """
     from fazhi_graph.ingest import ingest as ingest_report
+
+    if file.is_dir():
+        if any(v is not None for v in (issuer, area, level, year, url)):
+            raise typer.BadParameter(
+                "--issuer/--area/--level/--year/--url describe one file; for a folder they "
+                "come from each title or from the folder's reports.toml"
+            )
+        _ingest_folder(_settings(store_path=store), file, workers, batch)
+        return
 
     given: dict[str, str | int] = {
         k: v
@@ -521,6 +696,54 @@ def ingest(
         if result.status != "unchanged"
         else f"unchanged: {result.report_id} is already in the catalogue and the store"
     )
+
+
+def _ingest_folder(settings: Settings, folder: Path, workers: int | None, batch: int) -> None:
+    """``ingest DIR``: the bulk path, with a progress bar on a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from fazhi_graph.bulk import ingest_folder
+
+    console = _stderr()
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
+        task = bar.add_task("ingesting", total=None)
+
+        def advance(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"ingesting {name}")
+
+        result = ingest_folder(settings, folder, workers=workers, batch=batch, progress=advance)
+    typer.echo(
+        f"{len(result.added)} added, {len(result.replaced)} replaced, "
+        f"{len(result.unchanged)} unchanged, {len(result.failed)} failed; "
+        f"{result.triples} triples in {result.seconds:.1f} s"
+    )
+    for failure in result.failed:
+        typer.echo(f"error: {_one_line(Exception(failure.error))}", err=True)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- synth
+
+
+@app.command()
+def synth(
+    reports: Annotated[int, typer.Option("--reports", "-n", help="How many reports to write.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write them to.", file_okay=False)
+    ],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same files.")] = 0,
+) -> None:
+    """Write a FICTIONAL corpus of N report texts and its reports.toml, for measuring scale.
+
+    Invented areas, years 2019-2024, varied wording and numbers; every text and catalogue
+    entry is marked fictional. Ingest it with `fazhi-graph ingest DIR`.
+    """
+    from fazhi_graph.synth import write_corpus
+
+    written = write_corpus(out, reports, seed=seed)
+    typer.echo(f"wrote {len(written)} fictional reports and reports.toml to {out}")
 
 
 # --------------------------------------------------------------------------- query

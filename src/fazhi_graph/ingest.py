@@ -17,11 +17,13 @@ from pathlib import Path
 from rdflib import Graph
 
 from fazhi_graph.errors import CatalogueError, ValidationError
+from fazhi_graph.journal import recover, transaction
 from fazhi_graph.namespaces import GRAPH, PREFIXES
 from fazhi_graph.pipeline import CatalogueEntry, catalogue, curated_graph
 from fazhi_graph.rdf import to_graph
 from fazhi_graph.report import meta_for, read_report
 from fazhi_graph.settings import Settings
+from fazhi_graph.storedir import writer_lock
 
 __all__ = ["IngestResult", "catalogue_text", "ingest"]
 
@@ -40,6 +42,8 @@ class IngestResult:
 
 
 def _toml_value(value: str | int) -> str:
+    if isinstance(value, bool):  # before int: True is an int, but TOML spells it true
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -113,7 +117,15 @@ def ingest(settings: Settings, path: Path, given: CatalogueEntry) -> IngestResul
     :class:`~fazhi_graph.errors.OffGenreError` naming the option to give), a
     :class:`CatalogueError` when another report already uses the file name, and
     :class:`ValidationError` when the graph does not conform; nothing is written then.
+    Holds the store's writer lock throughout, and first finishes or undoes an ingest that
+    was interrupted (:func:`fazhi_graph.journal.recover`).
     """
+    with writer_lock(settings.store_path):
+        recover(settings)
+        return _ingest(settings, path, given)
+
+
+def _ingest(settings: Settings, path: Path, given: CatalogueEntry) -> IngestResult:
     root = settings.project_root
     reports_dir = root / "data" / "reports"
     catalogue_path = reports_dir / "reports.toml"
@@ -146,7 +158,7 @@ def ingest(settings: Settings, path: Path, given: CatalogueEntry) -> IngestResul
         and existing == entry
         and dest.exists()
         and _sha(dest.read_bytes()) == _sha(data)
-        and _stored_sha(settings, graph_name) == _sha(text.encode("utf-8"))
+        and stored_sha(settings, graph_name) == _sha(text.encode("utf-8"))
     )
     if unchanged:
         return IngestResult("unchanged", meta.report_id, graph_name, 0, dest)
@@ -158,23 +170,27 @@ def ingest(settings: Settings, path: Path, given: CatalogueEntry) -> IngestResul
     graph = to_graph(extract(text, meta))
     _check(graph, path)
 
-    # every check passed: write the text, the store, then the catalogue
-    if dest.resolve() != path.resolve():
-        _write_atomic(dest, data)
+    # every check passed: the text, the catalogue and the store change together (journal.py)
     new_entries = [e for e in entries if e is not existing and e["file"] != path.name] + [entry]
-    new_catalogue = catalogue_text(_header(catalogue_path), new_entries).encode("utf-8")
-    if is_store_dir(settings.store_path):
-        _replace_in_store(settings, graph_name, graph)
-        _write_atomic(catalogue_path, new_catalogue)
-    else:
-        # no store yet: the build reads the catalogue, so it is written first
-        _write_atomic(catalogue_path, new_catalogue)
-        build(settings)
+    files = {catalogue_path: catalogue_text(_header(catalogue_path), new_entries).encode("utf-8")}
+    if dest.resolve() != path.resolve():
+        files[dest] = data
+    has_store = is_store_dir(settings.store_path)
+    before = _version(settings) if has_store else None
+    text_sha = _sha(text.encode("utf-8"))
+    with transaction(
+        settings, files, graph=graph_name, text_sha=text_sha, version_before=before
+    ) as place:
+        if has_store:
+            _replace_in_store(settings, graph_name, graph)
+        else:
+            place()  # no store yet: the build reads the catalogue and the text from disk
+            build(settings)
     status = "replaced" if existing is not None else "added"
     return IngestResult(status, meta.report_id, graph_name, len(graph), dest)
 
 
-def _stored_sha(settings: Settings, graph_name: str) -> str:
+def stored_sha(settings: Settings, graph_name: str) -> str:
     """The source SHA-256 recorded in the stored report graph ('' if none or no store)."""
     import pyoxigraph as ox
 
@@ -197,19 +213,33 @@ def _stored_sha(settings: Settings, graph_name: str) -> str:
     return ""
 
 
-def _replace_in_store(settings: Settings, name: str, graph: Graph) -> None:
-    """Replace the report's graph (one transaction), then refresh the curated English names
-    and the consistency findings, which depend on every report."""
-    from fazhi_graph.checks import run_checks, write_findings
-    from fazhi_graph.export import to_rdflib_graph
+def _version(settings: Settings) -> str:
     from fazhi_graph.store import open_store
 
+    with open_store(settings.store_path, read_only=True) as store:
+        return store.version()
+
+
+def _replace_in_store(settings: Settings, name: str, graph: Graph) -> None:
+    """Replace the report's graph, the curated English names and the consistency findings
+    (both depend on every report) in one transaction: computed on an in-memory copy first,
+    so a crash leaves the store wholly as it was or wholly updated."""
+    from fazhi_graph.checks import CHECKS_GRAPH, findings_graph, run_checks
+    from fazhi_graph.export import to_rdflib_graph
+    from fazhi_graph.store import OxigraphStore, open_store
+
+    curated_name = str(GRAPH["curated"])
     with open_store(settings.store_path) as store:
-        store.replace_graph(name, graph)
+        scratch = store.load_into_memory()
+        scratch.replace_graph(name, graph)
         reports = [
-            to_rdflib_graph(store, g)
-            for g in store.graph_names()
+            to_rdflib_graph(scratch, g)
+            for g in scratch.graph_names()
             if g.startswith(str(GRAPH["report/"]))
         ]
-        store.replace_graph(str(GRAPH["curated"]), curated_graph(settings.project_root, reports))
-        write_findings(store, run_checks(store))
+        curated = curated_graph(settings.project_root, reports)
+        scratch.replace_graph(curated_name, curated)
+        changes = {name: graph, curated_name: curated,
+                   CHECKS_GRAPH: findings_graph(run_checks(scratch))}
+        assert isinstance(store, OxigraphStore)
+        store.replace_graphs(changes)

@@ -42,6 +42,9 @@ def chinese_to_int(text: str) -> int | None:
     if digit is not None:
         # 二十五 → 25; a lone digit string like 二〇二〇 reads digit by digit
         if len(text) > 1 and all(c in CN_DIGITS for c in text):
-            return int("".join(str(CN_DIGITS[c]) for c in text))
+            value = 0
+            for c in text:  # arithmetic, not int(str): no limit on the number of digits
+                value = value * 10 + CN_DIGITS[c]
+            return value
         section += digit
     return total + section

@@ -24,6 +24,7 @@ __all__ = [
     "CatalogueEntry",
     "catalogue",
     "curated_graph",
+    "curated_names",
     "data_graphs",
     "dataset_graphs",
     "extract_file",
@@ -64,6 +65,18 @@ def report_graph(path: Path, given: CatalogueEntry | None = None) -> tuple[str, 
     return str(GRAPH[f"report/{facts.meta.report_id}"]), to_graph(facts)
 
 
+def curated_names(root: Path) -> dict[str, str]:
+    """Chinese name → English name, from ``data/curated/names-en.csv`` (empty without it)."""
+    path = root / "data" / "curated" / "names-en.csv"
+    names: dict[str, str] = {}
+    if not path.exists():
+        return names
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            names[row["zh"].strip()] = row["en"].strip()
+    return names
+
+
 def curated_graph(root: Path, report_graphs: list[Graph]) -> Graph:
     """English names from ``data/curated/names-en.csv`` for every entity with that Chinese name.
 
@@ -71,13 +84,9 @@ def curated_graph(root: Path, report_graphs: list[Graph]) -> Graph:
     their own provenance (``fzg:curated prov:wasDerivedFrom <file>``).
     """
     g = bind_prefixes(Graph())
-    path = root / "data" / "curated" / "names-en.csv"
-    if not path.exists():
+    if not (root / "data" / "curated" / "names-en.csv").exists():
         return g
-    names: dict[str, str] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
-            names[row["zh"].strip()] = row["en"].strip()
+    names = curated_names(root)
     node = URIRef(GRAPH["curated"])
     g.add((node, RDF.type, PROV.Entity))
     g.add((node, RDFS.label, Literal("curated English names", lang="en")))

@@ -13,6 +13,8 @@ Environment variables:
 ``FAZHI_WRITE_TOKEN``
     the bearer token that authorises SPARQL updates (an environment variable keeps it out of
     the process list and shell history).
+``FAZHI_RATE_LIMIT``, ``FAZHI_RATE_BURST``
+    the per-client rate limit (requests per second, 0 for none) and its burst.
 
 >>> s = Settings.from_env(project_root=Path("/srv/fazhi"), port=8080)
 >>> s.store_path
@@ -34,6 +36,10 @@ ENV_STORE = "FAZHI_STORE"
 """Environment variable naming the store directory."""
 ENV_WRITE_TOKEN = "FAZHI_WRITE_TOKEN"
 """Environment variable holding the SPARQL update bearer token."""
+ENV_RATE_LIMIT = "FAZHI_RATE_LIMIT"
+"""Environment variable: requests per second per client (0 turns the rate limit off)."""
+ENV_RATE_BURST = "FAZHI_RATE_BURST"
+"""Environment variable: requests a client may send at once before the rate limit applies."""
 
 DEFAULT_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 """The checkout this module lives in (``src/fazhi_graph/settings.py`` → two levels up)."""
@@ -97,11 +103,33 @@ class Settings:
 
     write_token: str | None = None
     """Bearer token a client must send to run an update when ``read_only`` is ``False``
-    (env ``FAZHI_WRITE_TOKEN``); ``None`` means updates need no token (loopback use only)."""
+    (env ``FAZHI_WRITE_TOKEN``); without one the server accepts no writes at all."""
 
     allow_service: tuple[str, ...] = ()
     """Endpoint IRIs a query may call with ``SERVICE``; empty refuses every ``SERVICE``
     clause (the server makes no outbound requests)."""
+
+    rate_limit: float = 10.0
+    """Requests per second one client (IP address) may send, sustained, before it gets HTTP
+    429 with ``Retry-After`` (env ``FAZHI_RATE_LIMIT``); 0 turns the limit off."""
+
+    rate_burst: int = 120
+    """Requests one client may send at once before :attr:`rate_limit` applies
+    (env ``FAZHI_RATE_BURST``)."""
+
+    rate_limit_loopback: bool = False
+    """Rate-limit clients on the loopback interface too (off: local tools, benchmarks and
+    tests are not limited; a reverse proxy on the same host must send ``X-Forwarded-For``)."""
+
+    max_header_bytes: int = 16_384
+    """Largest request line plus headers, in bytes (HTTP 431 above it)."""
+
+    request_read_timeout_s: float = 15.0
+    """Seconds a client has to send a whole request, headers and body, from its first byte
+    (or from connecting); a slower client gets HTTP 408 and is disconnected."""
+
+    max_connections: int = 1000
+    """Open connections the server accepts at once (HTTP 503 beyond)."""
 
     def __post_init__(self) -> None:
         """Check ranges, so a bad value fails here rather than deep inside the server."""
@@ -109,7 +137,10 @@ class Settings:
             raise ValueError(f"port must be between 0 and 65535, not {self.port}")
         if self.query_timeout_s <= 0:
             raise ValueError(f"query_timeout_s must be positive, not {self.query_timeout_s}")
-        for name in ("max_rows", "max_rows_limit", "max_body_bytes", "max_query_chars"):
+        if self.rate_limit < 0 or self.request_read_timeout_s <= 0:
+            raise ValueError("rate_limit must be >= 0 and request_read_timeout_s positive")
+        for name in ("max_rows", "max_rows_limit", "max_body_bytes", "max_query_chars",
+                     "rate_burst", "max_header_bytes", "max_connections"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
         if self.max_rows > self.max_rows_limit:
@@ -144,6 +175,13 @@ class Settings:
             values["store_path"] = Path(environ[ENV_STORE])
         if "write_token" not in values and environ.get(ENV_WRITE_TOKEN):
             values["write_token"] = environ[ENV_WRITE_TOKEN]
+        for name, env_name, kind in (("rate_limit", ENV_RATE_LIMIT, float),
+                                     ("rate_burst", ENV_RATE_BURST, int)):
+            if name not in values and environ.get(env_name):
+                try:
+                    values[name] = kind(environ[env_name])
+                except ValueError as exc:
+                    raise ValueError(f"{env_name}={environ[env_name]!r} is not a number") from exc
 
         root = Path(values.get("project_root", DEFAULT_PROJECT_ROOT)).expanduser().resolve()
         values["project_root"] = root

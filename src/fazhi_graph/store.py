@@ -2,8 +2,10 @@
 
 Backends
     ``oxigraph``  an on-disk :class:`pyoxigraph.Store` (RocksDB), the default;
-    ``memory``    an in-memory :class:`pyoxigraph.Store`, for tests and for serving.
-    More can be added with :func:`register_backend` (a SPARQL-protocol ``remote`` one, say).
+    ``memory``    an in-memory :class:`pyoxigraph.Store`, for tests and for serving;
+    ``remote``    an external SPARQL engine (:mod:`fazhi_graph.remote`, configured by the
+                  ``FAZHI_REMOTE_*`` environment variables; imported only when opened).
+    More can be added with :func:`register_backend`.
 
 Writes
     :meth:`Store.replace_graph` swaps one named graph in a single SPARQL update, which oxigraph
@@ -52,6 +54,7 @@ from rdflib.namespace import DCTERMS, XSD
 
 from fazhi_graph.errors import QueryError, QuerySyntaxError, StoreError, StoreLockedError
 from fazhi_graph.namespaces import GRAPH
+from fazhi_graph.storedir import clean_leftovers, exchange, os_error_message, writer_lock
 
 if TYPE_CHECKING:
     from fazhi_graph.stats import Stats
@@ -145,7 +148,7 @@ def available_backends() -> list[str]:
     """Names of the registered backends, sorted.
 
     >>> available_backends()
-    ['memory', 'oxigraph']
+    ['memory', 'oxigraph', 'remote']
     """
     return sorted(_BACKENDS)
 
@@ -196,6 +199,13 @@ def _open_oxigraph(path: Path | None, read_only: bool) -> Store:
 @register_backend("memory")
 def _open_memory(path: Path | None, read_only: bool) -> Store:
     return OxigraphStore(ox.Store(), path=None, read_only=read_only)
+
+
+@register_backend("remote")
+def _open_remote(path: Path | None, read_only: bool) -> Store:
+    from fazhi_graph.remote import RemoteConfig, open_remote
+
+    return open_remote(RemoteConfig.from_env(), read_only=read_only)
 
 
 def is_store_dir(path: Path) -> bool:
@@ -334,19 +344,28 @@ class OxigraphStore:
         The drop, the insert and the meta-graph rewrite are one SPARQL update, so a reader
         sees either the old graph or the new one; on any error the old graph stays.
         """
+        self.replace_graphs({name: triples})
+
+    def replace_graphs(self, graphs: Mapping[str, rdflib.Graph]) -> None:
+        """Replace several named graphs in one transaction: all of them, or (on any error or
+        a crash) none; a reader sees every old graph or every new one."""
         self._writable()
-        node = graph_term(name)
-        if not isinstance(node, ox.NamedNode) or name == META_GRAPH:
-            raise StoreError(f"cannot replace {name!r}: give a named graph other than fzg:meta")
-        nt = ntriples(to_oxigraph(triples, salt=_salt(name)))
         hashes = _graph_hashes(self.raw)
-        hashes[name] = _digest(nt)
-        _update(
-            self.raw,
-            f"DROP SILENT GRAPH <{name}> ;\nCREATE SILENT GRAPH <{name}> ;\n"
-            f"INSERT DATA {{ GRAPH <{name}> {{\n{nt.decode('utf-8')}\n}} }} ;\n"
-            + _meta_update(hashes, {name}, seed=name),
-        )
+        ops = []
+        for name, triples in graphs.items():
+            node = graph_term(name)
+            if not isinstance(node, ox.NamedNode) or name == META_GRAPH:
+                raise StoreError(
+                    f"cannot replace {name!r}: give a named graph other than fzg:meta"
+                )
+            nt = ntriples(to_oxigraph(triples, salt=_salt(name)))
+            hashes[name] = _digest(nt)
+            ops.append(
+                f"DROP SILENT GRAPH <{name}> ;\nCREATE SILENT GRAPH <{name}> ;\n"
+                f"INSERT DATA {{ GRAPH <{name}> {{\n{nt.decode('utf-8')}\n}} }} ;\n"
+            )
+        seed = "\n".join(graphs)
+        _update(self.raw, "".join(ops) + _meta_update(hashes, set(graphs), seed=seed))
 
     def version(self) -> str:
         """Return the version token (see the module docstring)."""
@@ -545,15 +564,25 @@ def build_store(
             f"{path} exists and is not a fazhi-graph store; refusing to replace it "
             "(point --store or FAZHI_STORE at a new or empty directory)"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.new-{secrets.token_hex(4)}")
-    tmp.mkdir()
-    try:
-        triples, version = _write_fresh(tmp, graphs, progress)
-        _swap_in(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with writer_lock(path):
+        clean_leftovers(path)  # what a killed build left: never a store another build writes
+        tmp = path.with_name(f".{path.name}.new-{secrets.token_hex(4)}")
+        try:
+            tmp.mkdir()
+        except OSError as exc:
+            raise StoreError(f"cannot build the store at {path}: {os_error_message(exc)}") from exc
+        try:
+            triples, version = _write_fresh(tmp, graphs, progress)
+            _swap_in(tmp, path)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise StoreError(
+                f"cannot build the store at {path}: {os_error_message(exc)}; the previous "
+                "store is untouched"
+            ) from exc
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     return BuildSummary(path, triples, time.perf_counter() - started, version)
 
 
@@ -566,7 +595,7 @@ def _write_fresh(
     try:
         raw: ox.Store | None = ox.Store(directory)
     except OSError as exc:
-        raise StoreError(f"cannot create a store in {directory}: {exc}") from exc
+        raise StoreError(f"cannot create a store in {directory}: {os_error_message(exc)}") from exc
     try:
         assert raw is not None
         triples: dict[str, int] = {}
@@ -583,8 +612,13 @@ def _write_fresh(
                 raw.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in converted)
             except StoreError as exc:
                 raise StoreError(f"cannot store graph <{name}>: {exc}") from exc
-            except (ValueError, OSError) as exc:
+            except ValueError as exc:
                 raise StoreError(f"cannot store graph <{name}>: {exc}") from exc
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot store graph <{name}>: {os_error_message(exc)}; the previous store "
+                    "is untouched"
+                ) from exc
             nt = ntriples(converted)
             triples[name] = len(graph)
             hashes[name] = _digest(nt)
@@ -598,6 +632,12 @@ def _write_fresh(
 
 
 def _swap_in(new: Path, path: Path) -> None:
+    """Put the store at ``new`` in place of ``path``; ``path`` is never missing where the
+    system can swap two directories in one step (else a crash between the two renames leaves
+    the old store as ``.old-*``, which :func:`clean_leftovers` puts back)."""
+    if path.exists() and exchange(new, path):
+        shutil.rmtree(new, ignore_errors=True)  # now the old store
+        return
     backup = path.with_name(f".{path.name}.old-{secrets.token_hex(4)}")
     had_old = path.exists()
     if had_old:
@@ -610,6 +650,69 @@ def _swap_in(new: Path, path: Path) -> None:
         raise StoreError(f"cannot move the new store into {path}: {exc}") from exc
     if had_old:
         shutil.rmtree(backup, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- bulk writes
+
+
+def graph_payload(name: str, graph: rdflib.Graph) -> tuple[bytes, str]:
+    """The N-Triples a store holds for ``graph`` as named graph ``name``, and its content hash.
+
+    Blank nodes get the same graph-salted ids as :meth:`OxigraphStore.replace_graph` gives
+    them, so a graph added with :func:`add_graphs` is stored exactly as one replaced singly.
+    Cheap to compute in a worker process; the bytes pickle well.
+    """
+    nt = ntriples(to_oxigraph(graph, salt=_salt(name)))
+    return nt, _digest(nt)
+
+
+def add_graphs(store: Store, payloads: Mapping[str, tuple[bytes, str]], *, seed: str) -> None:
+    """Write named graphs from :func:`graph_payload`, each with its meta-graph hash.
+
+    Graphs of these names that exist are dropped first, in one small update (a crash right
+    after leaves them missing, never half-written). The version token is rewritten next (so a
+    changed token with the graphs still missing means "not committed", as an ingest journal
+    reads it), then every graph's triples and its hash go in as one N-Quads document with
+    one transactional :meth:`pyoxigraph.Store.load`: all of them or none. A graph with a hash
+    in the meta graph is therefore complete.
+    """
+    raw = store.raw
+    if store.read_only:
+        raise StoreError("the store is open read-only; open it writable to change it")
+    names = list(payloads)
+    for name in names:
+        node = graph_term(name)
+        if not isinstance(node, ox.NamedNode) or name == META_GRAPH:
+            raise StoreError(f"cannot write {name!r}: give a named graph other than fzg:meta")
+    present = {g.value for g in raw.named_graphs() if isinstance(g, ox.NamedNode)}
+    stale = [n for n in names if n in present]
+    if stale:
+        _update(
+            raw,
+            " ;\n".join(
+                f"DROP SILENT GRAPH <{n}> ;\n"
+                f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{n}> ?p ?o }} }}"
+                for n in stale
+            ),
+        )
+    now = datetime.fromtimestamp(time.time_ns() / 1e9, tz=UTC)
+    when = f'"{now:%Y-%m-%dT%H:%M:%S.%fZ}"^^<{XSD.dateTime}>'
+    hashes = _graph_hashes(raw)
+    hashes.update((name, digest) for name, (_nt, digest) in payloads.items())
+    _update(raw, _meta_update(hashes, set(), seed=seed))
+    meta_lines = []
+    for name, (_nt, digest) in payloads.items():
+        meta_lines.append(f"<{name}> <{DCTERMS.identifier}> {_literal(digest)} <{META_GRAPH}> .")
+        meta_lines.append(f"<{name}> <{DCTERMS.modified}> {when} <{META_GRAPH}> .")
+    # N-Triples lines end in " .\n" (a newline inside a literal is escaped), so naming the
+    # graph is a byte replacement; one N-Quads document, one transactional load
+    nquads = b"".join(
+        nt.replace(b" .\n", f" <{name}> .\n".encode()) for name, (nt, _d) in payloads.items()
+    ) + ("\n".join(meta_lines) + "\n").encode("utf-8")
+    try:
+        raw.load(nquads, format=ox.RdfFormat.N_QUADS)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise StoreError(f"the store rejected the write: {exc}") from exc
 
 
 # --------------------------------------------------------------------------- export, stats

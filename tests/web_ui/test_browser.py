@@ -189,7 +189,8 @@ def test_graph_explorer_expands_and_finds_a_path(page: tuple[Any, Watch]) -> Non
     pg, watch = page
     body = BASE + BODY.lstrip("/")
     pg.goto("/graph?focus=" + quote(body, safe=""))
-    pg.wait_for_function("window.fzGraph && window.fzGraph.cy.nodes().length > 1")
+    pg.wait_for_function(  # a function, not an expression: the CSP forbids eval
+        "() => window.fzGraph && window.fzGraph.cy.nodes().length > 1")
     before = _node_count(pg)
     # click a neighbour on the canvas: it expands
     target = pg.evaluate("""(focus) => {
@@ -207,7 +208,7 @@ def test_graph_explorer_expands_and_finds_a_path(page: tuple[Any, Watch]) -> Non
     }""", body)
     box = pg.locator("#cy").bounding_box()
     pg.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
-    pg.wait_for_function(f"window.fzGraph.cy.nodes().length > {before}")
+    pg.wait_for_function(f"() => window.fzGraph.cy.nodes().length > {before}")
     assert _node_count(pg) > before
     shot(pg, "graph")
     # undo removes what the expansion added

@@ -217,6 +217,18 @@ def _period(meta: ReportMeta, clause: str, split_years: tuple[int, ...]) -> tupl
     return (meta.year, meta.year)
 
 
+def _decimal(num: str) -> Decimal | None:
+    """The value of an Arabic figure as written (``1,234`` → 1234), or ``None``.
+
+    >>> _decimal("1,234.5"), _decimal("1,2,")
+    (Decimal('1234.5'), None)
+    """
+    try:
+        return Decimal(num.replace(",", "")) if num[-1:].isdigit() else None
+    except InvalidOperation:
+        return None
+
+
 def _split_run(num: str) -> tuple[tuple[int, ...], str]:
     """``20192020172`` → ((2019, 2020), '172'): years run into a count."""
     years: list[int] = []
@@ -284,6 +296,9 @@ def _scan_table_row(norm: str, meta: ReportMeta, sent: Sentence, header: list[st
         for m in _NUMBER.finditer(cell):
             if not m.group("unit") or not m.group("num")[0].isdigit():
                 continue
+            value = _decimal(m.group("num"))
+            if value is None:
+                continue
             clause = counted + cell[: m.start()].strip()
             code, word, mult = _unit_of(m.group("unit"))
             change = _CHANGE_VERB.search(cell[: m.start()])
@@ -295,7 +310,7 @@ def _scan_table_row(norm: str, meta: ReportMeta, sent: Sentence, header: list[st
             start = cpos + m.start()
             out.append(
                 _Raw(
-                    Decimal(m.group("num")),
+                    value,
                     code,
                     m.group("unit"),
                     word,
@@ -364,10 +379,10 @@ def _scan_sentence(norm: str, meta: ReportMeta, sent: Sentence) -> list[_Raw]:
                 continue
             value = Decimal(value_int)
         else:
-            try:
-                value = Decimal(num.replace(",", ""))
-            except InvalidOperation:
+            parsed = _decimal(num)
+            if parsed is None:
                 continue
+            value = parsed
         split_years, rest = _split_run(num) if not is_cn else ((), num)
         if split_years:
             start += len(num) - len(rest)
@@ -501,6 +516,24 @@ def _stat_type(raw: _Raw, counted: str) -> str:
     return "Level"
 
 
+MAX_DIGITS = 16
+"""Longest integer part of a metric, in digits: no count or sum in the genre reaches 10^16
+(亿亿); longer digit runs are codes and identifiers (a 统一社会信用代码 has 18 characters)."""
+
+
+def _can_hold(raw: _Raw, stat: str) -> bool:
+    """Whether the figure can be a metric the graph holds.
+
+    Not when its integer part has more than :data:`MAX_DIGITS` digits, and not a per-cent
+    level or rate above 100 (纠错率为120%, or digits run into a percentage, ``20299.9%``): a
+    misprint the graph cannot hold (``fzsh:PercentLevelShape``) is left out rather than failing
+    the whole report's validation. Changes may exceed 100%.
+    """
+    if raw.value.adjusted() >= MAX_DIGITS:
+        return False
+    return not (raw.unit == "PERCENT" and stat in ("Level", "Rate") and raw.value > 100)
+
+
 def _obs_key(
     meta: ReportMeta,
     indicator: str,
@@ -547,6 +580,8 @@ def extract_metrics(doc: Document, meta: ReportMeta, lex: Lexicon) -> list[Obser
         sent_text = doc.norm[doc.sentences[raw.sentence].span.start : raw.span.start]
         indicator, label = _indicator(lex, raw, counted, sent_text[-30:])
         stat = _stat_type(raw, counted)
+        if not _can_hold(raw, stat):
+            continue
         key = _obs_key(meta, indicator, stat, raw.value, raw.unit, raw.period, raw.qualifier)
         comparison = ""
         if raw.is_change:

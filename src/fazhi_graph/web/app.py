@@ -25,6 +25,9 @@ from fazhi_graph.store import Store
 from fazhi_graph.web.cache import ResultCache
 from fazhi_graph.web.executor import QueryExecutor, WorkerSpec, default_specs
 from fazhi_graph.web.handlers import install_error_handlers
+from fazhi_graph.web.headers import SecurityHeadersMiddleware
+from fazhi_graph.web.openapi import install_openapi
+from fazhi_graph.web.ratelimit import RateLimitMiddleware
 from fazhi_graph.web.routes import graph_store, sparql, status
 from fazhi_graph.web.state import AppState
 
@@ -36,7 +39,7 @@ MEMORY_FACTOR = 6.0
 """RAM of the in-memory copy per byte of (compressed) RocksDB store, measured ~5x; with room."""
 
 EXPOSED_HEADERS = ["ETag", "Content-Length", "X-Fazhi-Truncated", "X-Fazhi-Rows",
-                   "X-Fazhi-Row-Limit", "X-Fazhi-Cache"]
+                   "X-Fazhi-Row-Limit", "X-Fazhi-Cache", "Retry-After"]
 
 
 def memory_fits(path: Path, *, share: float = 0.5) -> bool:
@@ -108,6 +111,7 @@ def create_app(
     app.router.routes.extend(sparql.routes)
     app.router.routes.extend(graph_store.routes)
     app.include_router(status.router)
+    app.add_middleware(RateLimitMiddleware, settings=settings)  # inside CORS: 429s readable
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -116,9 +120,11 @@ def create_app(
         expose_headers=EXPOSED_HEADERS,
         max_age=86400,
     )
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: every response has them
     weakref.finalize(app, executor.close)
     # --- web explorer (issue 4): pages, reader, search, metrics, query editor, graph
     from fazhi_graph.web.explorer import install_explorer
 
     install_explorer(app)
+    install_openapi(app)  # /sparql and /store described, errors in their real shape
     return app

@@ -276,8 +276,9 @@ class QueryExecutor:
     async def _run(self, kind: str, payload: Any, timeout: float) -> tuple[str, Any]:
         loop = asyncio.get_running_loop()
         deadline = time.monotonic() + timeout
+        attempts = 0  # carried over resubmissions, so a query that crashes workers stops
         while True:
-            job = _Job(next(self._ids), kind, payload, loop, loop.create_future())
+            job = _Job(next(self._ids), kind, payload, loop, loop.create_future(), attempts)
             worker = await self._acquire(job, deadline, timeout)
             self._send(worker, job)
             remaining = max(deadline - time.monotonic(), 0.001)
@@ -292,6 +293,7 @@ class QueryExecutor:
                     "locally with `fazhi-graph query`"
                 ) from None
             except _Resubmit:
+                attempts = job.attempts
                 continue
             except asyncio.CancelledError:
                 self._abandon(worker, job)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from fazhi_graph.web.errors import (
     BadRequestError,
@@ -93,13 +93,16 @@ async def read_body(request: Request, limit: int) -> bytes:
         )
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLargeError(
-                f"the request body is over the limit of {limit:,} bytes"
-            )
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLargeError(
+                    f"the request body is over the limit of {limit:,} bytes"
+                )
+            chunks.append(chunk)
+    except ClientDisconnect as exc:  # e.g. a slow client cut off by the read deadline
+        raise BadRequestError("the client went away before it sent the whole body") from exc
     return b"".join(chunks)
 
 

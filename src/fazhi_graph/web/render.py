@@ -21,7 +21,7 @@ from typing import IO, cast
 import pyoxigraph as ox
 
 from fazhi_graph.errors import FazhiError
-from fazhi_graph.store import Store, graph_term
+from fazhi_graph.store import OxigraphStore, Store, graph_term
 from fazhi_graph.web.errors import NotAcceptableError, NotFoundError
 from fazhi_graph.web.negotiation import (
     ALL_FORMATS,
@@ -205,10 +205,17 @@ def _triples(result: ox.QueryTriples, fmt: MediaFormat, request: QueryRequest) -
     return QueryOutcome("graph", fmt.key, body, writer.lines, writer.truncated)
 
 
+def _snapshot(store: Store, graph: str | None) -> ox.Store:
+    """An in-memory copy of one graph (or all) of a store with no pyoxigraph inside (remote)."""
+    copy = ox.Store()
+    copy.extend(store.quads(graph))
+    return copy
+
+
 def run_dump(store: Store, request: DumpRequest, emit: Callable[[bytes], None]) -> None:
     """Serialise one graph (or the dataset) in chunks through ``emit``."""
     fmt = ALL_FORMATS[request.format_key]
-    raw = store.raw
+    raw = store.raw if isinstance(store, OxigraphStore) else _snapshot(store, request.graph)
     from_graph: ox.NamedNode | ox.DefaultGraph | None = None
     if request.graph is not None:
         from_graph = graph_term(request.graph)

@@ -7,6 +7,7 @@ the :data:`StateDep` dependency.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -32,13 +33,18 @@ class AppState:
     prefixes: dict[str, str]
     """Prefixes predeclared for queries (and offered to Turtle output)."""
     _version: str | None = None
+    _version_read_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def version(self) -> str:
-        """The dataset version token (read once, refreshed after writes)."""
+        """The dataset version token (read once, refreshed after writes; re-read after
+        ``store.version_ttl_s`` seconds for a store others write to, such as a remote one)."""
         with self._lock:
-            if self._version is None:
+            ttl: float | None = getattr(self.store, "version_ttl_s", None)
+            now = time.monotonic()
+            if self._version is None or (ttl is not None and now - self._version_read_at > ttl):
                 self._version = self.store.version()
+                self._version_read_at = now
             return self._version
 
     def data_changed(self) -> None:

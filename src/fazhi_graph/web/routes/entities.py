@@ -121,6 +121,12 @@ def _page(
     rdf: list[ox.Triple] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response:
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:  # e.g. /id/<script>: a path no IRI of ours can have
+        raise PageNotFoundError(
+            f"{iri!r} is not a valid IRI ({exc}), so nothing in the dataset is about it"
+        ) from exc
     explorer = explorer_of(request)
     store: Store = explorer.state.store
     index = explorer.index()

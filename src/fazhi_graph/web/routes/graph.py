@@ -38,6 +38,7 @@ from fazhi_graph.web.graph_model import (
 from fazhi_graph.web.kinds import KINDS
 from fazhi_graph.web.links import page_url
 from fazhi_graph.web.pages import PageNotFoundError, choose_format, json_page, render
+from fazhi_graph.web.protocol import read_body
 
 __all__ = ["graph_model", "router"]
 
@@ -45,6 +46,8 @@ router = APIRouter(tags=["Explorer: graph"])
 
 MAX_EXPORT = 5000
 """Most nodes or edges one export may name."""
+MAX_BODY = 2_000_000
+"""Largest body of a node or export request, in bytes (read in chunks, refused beyond)."""
 _Iri = Annotated[str, Query(min_length=1, max_length=2000)]
 
 
@@ -136,9 +139,7 @@ def path(
 @router.post("/api/graph/nodes", summary="Names and kinds of nodes")
 async def nodes(request: Request) -> Response:
     """Body ``{"nodes": [IRI…]}``: the node JSON of each (unknown IRIs get a plain node)."""
-    body = await request.body()
-    if len(body) > 2_000_000:
-        raise PayloadTooLargeError("the request is over 2 MB")
+    body = await read_body(request, MAX_BODY)
     iris, _ = _parse_export(body)
     model = graph_model(explorer_of(request))
     out = []
@@ -191,9 +192,7 @@ async def export(
     format: Annotated[str, Query(pattern="^(turtle|graphml)$")] = "turtle",
 ) -> Response:
     """The nodes and edges sent (those that exist) as Turtle or GraphML."""
-    body = await request.body()
-    if len(body) > 2_000_000:
-        raise PayloadTooLargeError("the export request is over 2 MB")
+    body = await read_body(request, MAX_BODY)
     nodes, edges = _parse_export(body)
     model = graph_model(explorer_of(request))
     sub = model.subgraph(nodes, edges)

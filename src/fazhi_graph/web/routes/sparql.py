@@ -30,7 +30,7 @@ from fazhi_graph.web.errors import (
     UpdateRefusedError,
     UriTooLongError,
 )
-from fazhi_graph.web.guard import check_federation, has_dataset_clause
+from fazhi_graph.web.guard import check_federation, check_nesting, has_dataset_clause
 from fazhi_graph.web.negotiation import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -227,6 +227,7 @@ async def answer_query(
     """Run a query (with limits, conneg, ETag and the result cache) and build the response."""
     settings = state.settings
     _check_length(query, state, via_get=via_get)
+    check_nesting(query)
     results_fmt, graph_fmt = _formats(request, params)
     default_graph = validate_graph_iris(params.getall("default-graph-uri"), "default-graph-uri")
     named_graphs = validate_graph_iris(params.getall("named-graph-uri"), "named-graph-uri")
@@ -292,9 +293,12 @@ def refuse_update_if_read_only(state: AppState) -> None:
 
 
 def check_token(request: Request, token: str | None) -> None:
-    """401 without a bearer token, 403 with a wrong one (no check when no token is set)."""
-    if token is None:
-        return
+    """401 without a bearer token, 403 with a wrong one, 403 if the server has no token."""
+    if not token:
+        raise ForbiddenError(
+            "this server has no write token, so it accepts no writes: restart it with "
+            "FAZHI_WRITE_TOKEN set and send Authorization: Bearer <token>"
+        )
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
     if scheme.lower() != "bearer" or not credential.strip():
@@ -316,6 +320,7 @@ async def answer_update(
     refuse_update_if_read_only(state)
     check_token(request, state.settings.write_token)
     _check_length(update, state, via_get=False)
+    check_nesting(update)
     if "using-graph-uri" in params or "using-named-graph-uri" in params:
         raise BadRequestError(
             "using-graph-uri and using-named-graph-uri are not supported; put USING / WITH "
