@@ -747,7 +747,7 @@ def synth(
 
 
 # --------------------------------------------------------------------------- query
-# The ``query`` command is written by the web helper (saved queries, result formats live in
+# The ``query`` command lives in fazhi_graph.web.cli_query (saved queries and result formats in
 # fazhi_graph.sparql); it is registered here like any other command.
 
 
