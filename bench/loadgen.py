@@ -76,6 +76,21 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+def stop_tree(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM ``process`` (SIGKILL after 20 s), then SIGKILL whatever of its tree is left."""
+    pids = descendants(process.pid)
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for pid in pids[1:]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of ``pid`` and its descendants, in MB (0 once it is gone)."""
     kb = 0
@@ -160,19 +175,8 @@ class ServeProcess:
 
     def stop(self) -> None:
         """SIGTERM the server, then SIGKILL anything of its tree still running."""
-        if self.process is None:
-            return
-        pids = descendants(self.process.pid)
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        for pid in pids[1:]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        if self.process is not None:
+            stop_tree(self.process)
 
     def __enter__(self) -> ServeProcess:
         self.start()

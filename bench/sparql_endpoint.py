@@ -15,13 +15,11 @@ machine is shared by client and servers, so absolute numbers mean little.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -36,7 +34,7 @@ import httpx
 import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from loadgen import descendants, free_port
+from loadgen import descendants, free_port, stop_tree
 from sparql_data import MIX, QUERIES, by_name, generate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,16 +106,7 @@ class Server:
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        pids = descendants(self.process.pid)
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        for pid in pids[1:]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        stop_tree(self.process)
 
 
 def servers(store: Path, ox_store: Path, nquads: Path, *, disk: bool) -> list[Server]:

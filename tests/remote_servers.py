@@ -9,7 +9,6 @@ a skip.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.loopback import free_port, stop
 
 VIRTUOSO_VSP = Path("/var/lib/virtuoso-opensource-7/vsp")
 VIRTUOSO_VAD = Path("/usr/share/virtuoso-opensource-7/vad")
@@ -45,21 +46,7 @@ class Server:
 
     def stop(self) -> None:
         """Stop the process by its id (terminate, then kill after 10 s)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+        stop(self.process)
 
 
 def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float) -> None:

@@ -20,7 +20,8 @@ import pytest
 from fazhi_graph.push import push
 from fazhi_graph.remote import RemoteConfig, RemoteStore
 from fazhi_graph.store import Store
-from tests.remote_servers import Server, ServerUnavailableError, free_port, start_oxigraph
+from tests.loopback import free_port, stop
+from tests.remote_servers import Server, ServerUnavailableError, start_oxigraph
 from tests.test_store import report_graph
 
 pytestmark = pytest.mark.slow
@@ -85,12 +86,7 @@ def served(engine: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
         log.close()
 
 

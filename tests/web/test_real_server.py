@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
 from fazhi_graph.store import build_store
+from tests.loopback import free_port
 
 from .conftest import CARTESIAN, OBSERVATIONS_A, OBSERVATIONS_B, REPORT_B
 
@@ -63,12 +63,6 @@ TOTAL = OBSERVATIONS_A + OBSERVATIONS_B
 
 
 LOGS: list[Path] = []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ import rdflib
 
 from fazhi_graph.store import build_store
 from fazhi_graph.web.headers import CONTENT_SECURITY_POLICY
+from tests.loopback import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -31,12 +32,6 @@ READ_TIMEOUT = 1.5
 BURST = 5
 WAIT_LIMIT = 20.0
 """Longest a test waits for the server to act before it fails (never a timing assertion)."""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +42,7 @@ def server(
     folder = tmp_path_factory.mktemp("limits")
     store = folder / "store"
     build_store(store, web_graphs)
-    port = _free_port()
+    port = free_port()
     command = Path(sys.executable).parent / "fazhi-graph"
     env = {**os.environ, "FAZHI_WRITE_TOKEN": "", "FAZHI_RATE_LIMIT": "", "FAZHI_RATE_BURST": ""}
     log = (folder / "server.log").open("wb")

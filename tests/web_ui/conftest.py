@@ -9,7 +9,6 @@ views have something to compare). ``ui_client`` is a TestClient over it; ``ui_se
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import rdflib
 
 from fazhi_graph.settings import Settings
 from fazhi_graph.store import Store, build_store, open_store
+from tests.loopback import free_port, stop
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -72,12 +72,6 @@ HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 JSON = {"Accept": "application/json"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def ui_server(ui_graphs: list[tuple[str, rdflib.Graph]],
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -106,8 +100,4 @@ def ui_server(ui_graphs: list[tuple[str, rdflib.Graph]],
             time.sleep(0.1)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
