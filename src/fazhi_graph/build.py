@@ -20,18 +20,16 @@ Progress = Callable[[str], None]
 """Receives a one-line description of the step starting now."""
 
 
-def dataset(
-    settings: Settings, *, progress: Progress | None = None
-) -> list[tuple[str, rdflib.Graph]]:
-    """Extract every named graph of the dataset from ``settings.project_root``.
+def data(settings: Settings, *, progress: Progress | None = None) -> list[tuple[str, rdflib.Graph]]:
+    """Extract the data graphs (curated names, one per report) from ``settings.project_root``.
 
     Raises the pipeline's errors (:class:`~fazhi_graph.errors.ReportFileError`,
     :class:`~fazhi_graph.errors.OffGenreError`, :class:`~fazhi_graph.errors.CatalogueError`...).
     """
-    from fazhi_graph.pipeline import dataset_graphs
+    from fazhi_graph.pipeline import data_graphs
 
     _say(progress, f"extracting reports in {settings.project_root / 'data' / 'reports'}")
-    return dataset_graphs(settings.project_root)
+    return data_graphs(settings.project_root)
 
 
 _SCHEMA_GRAPHS = {str(GRAPH["ontology"]), str(GRAPH["vocab"]), str(GRAPH["shapes"])}
@@ -50,20 +48,12 @@ def union(graphs: list[tuple[str, rdflib.Graph]]) -> rdflib.Graph:
     return merged
 
 
-def check(graph: rdflib.Graph, *, progress: Progress | None = None) -> None:
-    """Validate ``graph`` with the project's SHACL shapes; raise on violations.
-
-    Raises :class:`ValidationError` whose message counts the violations and names the first,
-    and whose ``report_text`` holds the whole readable report.
-    """
-    from fazhi_graph.ontology import validate
-
-    _say(progress, f"validating {len(graph)} triples against the SHACL shapes")
-    require_conformance(validate(graph))
-
-
 def require_conformance(result: ValidationResult) -> None:
-    """Raise :class:`ValidationError` unless ``result`` conforms (see :func:`check`)."""
+    """Raise :class:`ValidationError` unless ``result`` conforms.
+
+    The message counts the violations and names the first; ``report_text`` holds the whole
+    readable report.
+    """
     if result.conforms:
         return
     violations = [r for r in result.results if r[-1] == "Violation"] or list(result.results)
@@ -87,19 +77,18 @@ def build(settings: Settings, *, progress: Progress | None = None) -> BuildSumma
     :func:`fazhi_graph.store.build_store`): a dataset that does not conform raises
     :class:`ValidationError` and the old store stays as it was.
     """
-    from fazhi_graph import pipeline
     from fazhi_graph.journal import recover
+    from fazhi_graph.pipeline import schema_graphs
     from fazhi_graph.storedir import writer_lock
     from fazhi_graph.validation_worker import ValidationWorker
 
     with writer_lock(settings.store_path), ValidationWorker() as worker:
         recover(settings)  # an ingest that was interrupted: finish or undo it first
-        _say(progress, f"extracting reports in {settings.project_root / 'data' / 'reports'}")
-        data_graphs = pipeline.data_graphs(settings.project_root)
-        data = union(data_graphs)
-        _say(progress, f"validating {len(data)} triples against the SHACL shapes")
-        verdict = worker.submit(data)
-        graphs = [*pipeline.schema_graphs(copy=False), *data_graphs]  # read only
+        extracted = data(settings, progress=progress)
+        merged = union(extracted)
+        _say(progress, f"validating {len(merged)} triples against the SHACL shapes")
+        verdict = worker.submit(merged)
+        graphs = [*schema_graphs(copy=False), *extracted]  # read only
 
         def complete() -> Iterator[tuple[str, rdflib.Graph]]:
             yield from graphs

@@ -221,7 +221,8 @@ def validate(
     Without --store the reports in data/reports/ are extracted in memory (the store is not
     touched); with --store the stored graphs are checked.
     """
-    from fazhi_graph.build import dataset, union
+    from fazhi_graph.build import data as extract_data
+    from fazhi_graph.build import union
     from fazhi_graph.export import to_rdflib_graph
     from fazhi_graph.ontology import validate as shacl_validate
     from fazhi_graph.store import META_GRAPH
@@ -229,7 +230,7 @@ def validate(
     if store is None:
         settings = _settings()
         with _progress("validating") as say:
-            data = union(dataset(settings, progress=say))
+            data = union(extract_data(settings, progress=say))
             if say is not None:
                 say(f"checking {len(data)} triples")
             result = shacl_validate(data)
