@@ -32,7 +32,6 @@ are carried into the project's catalogue.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 import tomllib
@@ -46,10 +45,11 @@ import rdflib
 
 from fazhi_graph.checks import Finding
 from fazhi_graph.errors import CatalogueError, FazhiError
+from fazhi_graph.ingest import sha256_hex
 from fazhi_graph.namespaces import GRAPH, PREFIXES
 from fazhi_graph.pipeline import CatalogueEntry
 from fazhi_graph.settings import Settings
-from fazhi_graph.store import Store
+from fazhi_graph.store import Store, sparql_string
 
 __all__ = ["BulkResult", "FileFailure", "ingest_folder"]
 
@@ -107,10 +107,6 @@ class _Done:
     findings: tuple[Finding, ...] = ()
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 # --------------------------------------------------------------------------- worker side
 
 
@@ -121,7 +117,7 @@ def _extract(task: _Task) -> tuple[_Done, rdflib.Graph | None]:
 
     path = Path(task.path)
     try:
-        sha = _sha(path.read_bytes())
+        sha = sha256_hex(path.read_bytes())
     except OSError as exc:
         return _Done(task.path, "", error=f"{path}: cannot read it ({exc})"), None
     try:
@@ -390,11 +386,11 @@ def _ingest_locked(
         for path in files:
             entry = known.get(path.name)
             dest = reports_dir / path.name
-            sha = _sha(path.read_bytes())
+            sha = sha256_hex(path.read_bytes())
             if (
                 entry is not None
                 and dest.exists()
-                and (dest.resolve() == path.resolve() or _sha(dest.read_bytes()) == sha)
+                and (dest.resolve() == path.resolve() or sha256_hex(dest.read_bytes()) == sha)
                 and stored.get(_entry_graph(entry)) == sha
             ):
                 result.unchanged.append(path.name)
@@ -591,7 +587,7 @@ def _refresh_derived(
     names = curated_names(settings.project_root)
     labels = rdflib.Graph()
     if names:
-        values = " ".join(f'"{_escape(n)}"@zh' for n in names)
+        values = " ".join(f"{sparql_string(n)}@zh" for n in names)
         rows = store.query(
             "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
             f"VALUES ?p {{ skos:prefLabel rdfs:label }} VALUES ?o {{ {values} }} "
@@ -610,5 +606,3 @@ def _refresh_derived(
     store.replace_graph(CHECKS_GRAPH, checks)  # last: its time marks the findings fresh
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"')

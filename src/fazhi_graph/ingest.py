@@ -9,8 +9,6 @@ written, so bad input leaves the catalogue, the data folder and the store as the
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,19 +78,8 @@ def _header(path: Path) -> str:
     return "\n".join(comments) or "# The report catalogue: one [[report]] per source text."
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _sha(data: bytes) -> str:
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of ``data`` in hex: how a report file is recognised as unchanged."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -140,7 +127,8 @@ def _ingest(settings: Settings, path: Path, given: CatalogueEntry) -> IngestResu
         entry["level"] = meta.level
     dest = reports_dir / path.name
     same_file = [e for e in entries if e["file"] == path.name]
-    if dest.exists() and dest.resolve() != path.resolve() and _sha(dest.read_bytes()) != _sha(data):
+    replaced = dest.exists() and dest.resolve() != path.resolve()
+    if replaced and sha256_hex(dest.read_bytes()) != sha256_hex(data):
         others = [e for e in same_file if e.get("area") != meta.area or e.get("year") != meta.year]
         if others:
             raise CatalogueError(
@@ -157,8 +145,8 @@ def _ingest(settings: Settings, path: Path, given: CatalogueEntry) -> IngestResu
         existing is not None
         and existing == entry
         and dest.exists()
-        and _sha(dest.read_bytes()) == _sha(data)
-        and stored_sha(settings, graph_name) == _sha(text.encode("utf-8"))
+        and sha256_hex(dest.read_bytes()) == sha256_hex(data)
+        and stored_sha(settings, graph_name) == sha256_hex(text.encode("utf-8"))
     )
     if unchanged:
         return IngestResult("unchanged", meta.report_id, graph_name, 0, dest)
@@ -177,7 +165,7 @@ def _ingest(settings: Settings, path: Path, given: CatalogueEntry) -> IngestResu
         files[dest] = data
     has_store = is_store_dir(settings.store_path)
     before = _version(settings) if has_store else None
-    text_sha = _sha(text.encode("utf-8"))
+    text_sha = sha256_hex(text.encode("utf-8"))
     with transaction(
         settings, files, graph=graph_name, text_sha=text_sha, version_before=before
     ) as place:

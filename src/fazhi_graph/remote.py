@@ -68,6 +68,7 @@ from fazhi_graph.store import (
     _salt,
     graph_term,
     ntriples,
+    sparql_string,
     to_oxigraph,
 )
 from fazhi_graph.web.guard import has_dataset_clause
@@ -173,7 +174,7 @@ class RemoteStore:
         now = time.monotonic()
         if self._graphs is not None and now - self._graphs[0] < self.graph_list_ttl_s:
             return list(self._graphs[1])
-        prefix = _string(self.graph_prefix)
+        prefix = sparql_string(self.graph_prefix)
         recorded = (
             f"SELECT DISTINCT ?g WHERE {{ ?g <{DCTERMS.identifier}> ?h "
             f"FILTER(STRSTARTS(STR(?g), {prefix})) }}"
@@ -456,10 +457,6 @@ def batches(triples: Sequence[ox.Triple], size: int) -> Iterator[list[ox.Triple]
 def open_remote(config: RemoteConfig, *, read_only: bool = False) -> RemoteStore:
     """Open a remote store (no request is made until the store is used)."""
     return RemoteStore(config, read_only=read_only)
-
-
-def _string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _column(result: ox.QuerySolutions | ox.QueryBoolean, name: str) -> list[str]:

@@ -496,7 +496,12 @@ def _graph_hashes(raw: ox.Store) -> dict[str, str]:
     return hashes
 
 
-def _literal(value: str) -> str:
+def sparql_string(value: str) -> str:
+    """``value`` as a quoted SPARQL/N-Triples string literal (backslash and quote escaped).
+
+    >>> print(sparql_string('say "hi"'))
+    "say \\"hi\\""
+    """
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -508,10 +513,10 @@ def _meta_update(hashes: Mapping[str, str], written: set[str], *, seed: str) -> 
     meta, ident, modified = f"<{META_GRAPH}>", f"<{DCTERMS.identifier}>", f"<{DCTERMS.modified}>"
     when = f'"{now:%Y-%m-%dT%H:%M:%S.%fZ}"^^<{XSD.dateTime}>'
     ops = [f"DELETE WHERE {{ GRAPH {meta} {{ {meta} ?p ?o }} }}"]
-    data = [f"{meta} {ident} {_literal(token)} ; {modified} {when} ."]
+    data = [f"{meta} {ident} {sparql_string(token)} ; {modified} {when} ."]
     for g in sorted(written):
         ops.append(f"DELETE WHERE {{ GRAPH {meta} {{ <{g}> ?p ?o }} }}")
-        data.append(f"<{g}> {ident} {_literal(hashes[g])} ; {modified} {when} .")
+        data.append(f"<{g}> {ident} {sparql_string(hashes[g])} ; {modified} {when} .")
     ops.append(f"INSERT DATA {{ GRAPH {meta} {{\n" + "\n".join(data) + "\n} }")
     return " ;\n".join(ops)
 
@@ -702,7 +707,8 @@ def add_graphs(store: Store, payloads: Mapping[str, tuple[bytes, str]], *, seed:
     _update(raw, _meta_update(hashes, set(), seed=seed))
     meta_lines = []
     for name, (_nt, digest) in payloads.items():
-        meta_lines.append(f"<{name}> <{DCTERMS.identifier}> {_literal(digest)} <{META_GRAPH}> .")
+        ident = sparql_string(digest)
+        meta_lines.append(f"<{name}> <{DCTERMS.identifier}> {ident} <{META_GRAPH}> .")
         meta_lines.append(f"<{name}> <{DCTERMS.modified}> {when} <{META_GRAPH}> .")
     # N-Triples lines end in " .\n" (a newline inside a literal is escaped), so naming the
     # graph is a byte replacement; one N-Quads document, one transactional load
