@@ -38,6 +38,18 @@ def seed_graph(seed_facts: Any) -> Any:
     return to_graph(seed_facts)
 
 
+def copy_project(home: Path) -> Any:
+    """Copy the project's data, ontology and queries to ``home``; return its Settings (the
+    store at ``home/var/store``, not built)."""
+    import shutil
+
+    from fazhi_graph.settings import Settings
+
+    for folder in ("data", "ontology", "queries"):
+        shutil.copytree(ROOT / folder, home / folder)
+    return Settings.from_env(project_root=home, store_path=home / "var" / "store")
+
+
 def sample_names() -> list[str]:
     return sorted(p.stem for p in SAMPLES.glob("*.txt"))
 
@@ -48,19 +60,23 @@ def load_gold(name: str) -> dict[str, Any]:
 
 
 def four_report_graphs() -> list[tuple[str, Any]]:
-    """(name, rdflib graph) of the ontology, the vocabularies, the seed and the three sample
-    reports (fictional; test fixtures only, never part of the shipped catalogue)."""
+    """(name, rdflib graph) of the ontology, the vocabularies, the shared graph, the seed and
+    the three sample reports (fictional; test fixtures only, never part of the shipped
+    catalogue), laid out as a build stores them."""
     from fazhi_graph.namespaces import GRAPH
     from fazhi_graph.ontology import load_ontology, load_vocabularies
     from fazhi_graph.pipeline import catalogue, report_graph
+    from fazhi_graph.shared import SHARED_GRAPH, split_reports
 
     entry = next(e for e in catalogue(ROOT) if e["file"] == SEED.name)
     graphs = [report_graph(SEED, entry)]
     graphs += [report_graph(SAMPLES / f"{name}.txt", {}) for name in sample_names()]
+    own, shared = split_reports(graphs)
     return [
         (str(GRAPH["ontology"]), load_ontology()),
         (str(GRAPH["vocab"]), load_vocabularies()),
-        *graphs,
+        (SHARED_GRAPH, shared),
+        *own,
     ]
 
 

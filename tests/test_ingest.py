@@ -1,6 +1,5 @@
 """`ingest`: adds a report, is idempotent, replaces a changed one; bad input writes nothing."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,13 @@ from fazhi_graph.ingest import ingest
 from fazhi_graph.settings import Settings
 from fazhi_graph.store import open_store
 
-from .conftest import ROOT, SAMPLES
+from .conftest import SAMPLES, copy_project
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Settings:
-    home = tmp_path / "project"
-    for folder in ("data", "ontology", "queries"):
-        shutil.copytree(ROOT / folder, home / folder)
-    return Settings.from_env(project_root=home, store_path=home / "var" / "store")
+    settings: Settings = copy_project(tmp_path / "project")
+    return settings
 
 
 def snapshot(settings: Settings) -> tuple[str, bytes, list[str], int]:

@@ -21,9 +21,10 @@ Edges (key = ``e0``, ``e1`` …, unique, so Gephi keeps parallel edges apart)
     ``body —fz:implements→ initiative`` (its ``fz:responsibleBody``),
     ``initiative —fz:implementedIn→ place`` and ``initiative —fz:governedBy→ document``.
     Attributes: ``property`` (IRI), ``curie``, ``label`` (English label, else the CURIE),
-    ``label_zh``, ``label_en``, ``weight`` (report graphs stating a direct edge, 1 for one
-    only the vocabularies or curated data state; sentences or implementations for a projected
-    one), ``via`` (``""`` for a direct edge, else the class
+    ``label_zh``, ``label_en``, ``weight`` (report graphs stating a direct edge, counting
+    for an edge between shared nodes (``fzg:shared``, :mod:`fazhi_graph.shared`) the reports
+    that name both ends; 1 for one only the vocabularies or curated data state; sentences or
+    implementations for a projected one), ``via`` (``""`` for a direct edge, else the class
     projected through) and ``reports`` (report ids, ``;``-separated).
 
 Every attribute is a string or an integer (never ``None``), as the GraphML and GEXF writers
@@ -45,6 +46,7 @@ from rdflib.namespace import DCTERMS, RDFS, SKOS
 from rdflib.term import URIRef
 
 from fazhi_graph.namespaces import FZ, NIF
+from fazhi_graph.shared import SHARED_GRAPH
 from fazhi_graph.sources import REPORT_GRAPH_PREFIX, report_graph_name, select, text
 from fazhi_graph.stats import curie
 from fazhi_graph.store import Store
@@ -189,7 +191,13 @@ def entity_network(store: Store, *, report: str | None = None) -> networkx.Multi
         graph, s, p, o = (text(row[v]) for v in ("g", "s", "p", "o"))
         if s not in classes or o not in classes:
             continue
-        if not graph.startswith(REPORT_GRAPH_PREFIX):
+        if graph == SHARED_GRAPH:  # stated alike by every report naming both ends
+            both = seen_in[s] & seen_in[o]
+            if both:
+                edge = edges[(s, p, o, "")]
+                edge.weight += len(both)
+                edge.reports |= both
+        elif not graph.startswith(REPORT_GRAPH_PREFIX):
             edges[(s, p, o, "")]  # stated by the vocabularies or curated data
         elif counts(graph):
             edge = edges[(s, p, o, "")]

@@ -49,6 +49,7 @@ from fazhi_graph.ingest import sha256_hex
 from fazhi_graph.namespaces import GRAPH, PREFIXES
 from fazhi_graph.pipeline import CatalogueEntry
 from fazhi_graph.settings import Settings
+from fazhi_graph.shared import SHARED_GRAPH
 from fazhi_graph.store import Store, sparql_string
 
 __all__ = ["BulkResult", "FileFailure", "ingest_folder"]
@@ -103,6 +104,7 @@ class _Done:
     graph: str = ""
     ntriples: bytes = b""
     digest: str = ""
+    shared: bytes = b""
     triples: int = 0
     findings: tuple[Finding, ...] = ()
 
@@ -161,7 +163,8 @@ def _first_violation(graph: rdflib.Graph) -> str:
 
 def _work(tasks: list[_Task], validate: bool) -> list[_Done]:
     """Read, extract, build and validate a batch of reports (runs in a worker process)."""
-    from fazhi_graph.store import graph_payload
+    from fazhi_graph.shared import split_shared
+    from fazhi_graph.store import graph_payload, ntriples, to_oxigraph
 
     extracted = [_extract(task) for task in tasks]
     good = [(done, g) for done, g in extracted if g is not None]
@@ -181,8 +184,10 @@ def _work(tasks: list[_Task], validate: bool) -> list[_Done]:
         elif done.path in bad:
             out.append(_Done(done.path, done.sha, error=bad[done.path]))
         else:
-            nt, digest = graph_payload(done.graph, maybe)
-            findings = tuple(report_findings(done.graph, nt))
+            own, part = split_shared(done.graph, maybe)
+            nt, digest = graph_payload(done.graph, own)
+            shared = ntriples(to_oxigraph(part))
+            findings = tuple(report_findings(done.graph, nt + shared))
             out.append(
                 _Done(
                     done.path,
@@ -191,6 +196,7 @@ def _work(tasks: list[_Task], validate: bool) -> list[_Done]:
                     graph=done.graph,
                     ntriples=nt,
                     digest=digest,
+                    shared=shared,
                     triples=len(maybe),
                     findings=findings,
                 )
@@ -202,7 +208,7 @@ _CHECK_CONTEXT: list[Store] = []
 
 
 def report_findings(graph: str, ntriples: bytes) -> list[Finding]:
-    """The consistency findings of one report graph (its N-Triples as stored).
+    """The consistency findings of one report graph (its N-Triples with its shared triples).
 
     Every check looks inside one report graph, with the vocabularies for the indicators'
     labels, so the checks run on a small in-memory store holding just that (kept per process)
@@ -472,7 +478,8 @@ def _commit(
     with transaction(
         settings, files, graph=last.graph, text_sha=last.sha, version_before=store.version()
     ):
-        add_graphs(store, payloads, seed=",".join(sorted(payloads)))
+        add_graphs(store, payloads, seed=",".join(sorted(payloads)),
+                   merge={SHARED_GRAPH: b"".join(done.shared for done in good)})  # fmt: skip
     for done, replaced in statuses:
         (result.replaced if replaced else result.added).append(Path(done.path).name)
         result.triples += done.triples
@@ -591,7 +598,7 @@ def _refresh_derived(
         rows = store.query(
             "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
             f"VALUES ?p {{ skos:prefLabel rdfs:label }} VALUES ?o {{ {values} }} "
-            f'FILTER(STRSTARTS(STR(?g), "{_REPORT_PREFIX}")) }}',
+            f'FILTER(STRSTARTS(STR(?g), "{_REPORT_PREFIX}") || ?g = <{SHARED_GRAPH}>) }}',
             prefixes=PREFIXES,
             union_default=False,
         )

@@ -21,6 +21,7 @@ from fazhi_graph.pipeline import CatalogueEntry, catalogue, curated_graph
 from fazhi_graph.rdf import to_graph
 from fazhi_graph.report import meta_for, read_report
 from fazhi_graph.settings import Settings
+from fazhi_graph.shared import SHARED_GRAPH, split_shared
 from fazhi_graph.storedir import writer_lock
 
 __all__ = ["IngestResult", "catalogue_text", "ingest"]
@@ -209,25 +210,31 @@ def _version(settings: Settings) -> str:
 
 
 def _replace_in_store(settings: Settings, name: str, graph: Graph) -> None:
-    """Replace the report's graph, the curated English names and the consistency findings
-    (both depend on every report) in one transaction: computed on an in-memory copy first,
-    so a crash leaves the store wholly as it was or wholly updated."""
+    """Replace the report's graph and add its shared triples to ``fzg:shared``; rewrite the
+    curated English names and the consistency findings (both depend on every report). One
+    transaction, computed on an in-memory copy first, so a crash leaves the store wholly as
+    it was or wholly updated. Shared triples only the replaced version of a report gave stay
+    until the next ``build`` (they describe a node, never a report's statement)."""
     from fazhi_graph.checks import CHECKS_GRAPH, findings_graph, run_checks
     from fazhi_graph.export import to_rdflib_graph
     from fazhi_graph.store import OxigraphStore, open_store
 
     curated_name = str(GRAPH["curated"])
+    own, part = split_shared(name, graph)
     with open_store(settings.store_path) as store:
         scratch = store.load_into_memory()
-        scratch.replace_graph(name, graph)
+        scratch.replace_graph(name, own)
+        shared = to_rdflib_graph(scratch, SHARED_GRAPH)
+        shared += part
+        scratch.replace_graph(SHARED_GRAPH, shared)
         reports = [
             to_rdflib_graph(scratch, g)
             for g in scratch.graph_names()
             if g.startswith(str(GRAPH["report/"]))
         ]
-        curated = curated_graph(settings.project_root, reports)
+        curated = curated_graph(settings.project_root, [*reports, shared])
         scratch.replace_graph(curated_name, curated)
-        changes = {name: graph, curated_name: curated,
+        changes = {name: own, SHARED_GRAPH: shared, curated_name: curated,
                    CHECKS_GRAPH: findings_graph(run_checks(scratch))}
         assert isinstance(store, OxigraphStore)
         store.replace_graphs(changes)

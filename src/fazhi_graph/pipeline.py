@@ -19,6 +19,7 @@ from fazhi_graph.namespaces import DATA, GRAPH
 from fazhi_graph.ontology import load_ontology, load_shapes, load_vocabularies
 from fazhi_graph.rdf import bind_prefixes, to_graph
 from fazhi_graph.report import meta_for, read_report
+from fazhi_graph.shared import SHARED_GRAPH, split_reports
 
 __all__ = [
     "CatalogueEntry",
@@ -128,7 +129,9 @@ def schema_graphs(*, copy: bool = True) -> list[tuple[str, Graph]]:
 
 
 def data_graphs(root: Path) -> list[tuple[str, Graph]]:
-    """The data of the dataset: the curated graph, then one graph per catalogued report."""
+    """The data of the dataset: the curated graph, the shared graph (descriptions of the
+    nodes several reports name, :mod:`fazhi_graph.shared`), then one graph per catalogued
+    report holding what touches the report's own nodes."""
     reports: list[tuple[str, Graph]] = []
     seen: dict[str, str] = {}
     for entry in catalogue(root):
@@ -141,9 +144,11 @@ def data_graphs(root: Path) -> list[tuple[str, Graph]]:
             )
         seen[name] = path.name
         reports.append((name, graph))
+    own, shared = split_reports(reports)
     return [
         (str(GRAPH["curated"]), curated_graph(root, [g for _n, g in reports])),
-        *reports,
+        (SHARED_GRAPH, shared),
+        *own,
     ]
 
 

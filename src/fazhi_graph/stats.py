@@ -85,7 +85,9 @@ class ReportCounts:
     triples: int
     """Triples in the graph."""
     counts: dict[str, int] = field(default_factory=dict)
-    """Instances per main class (keyed by CURIE, every class of :data:`MAIN_CLASSES`)."""
+    """Instances per main class (keyed by CURIE, every class of :data:`MAIN_CLASSES`): the
+    nodes the report graph types, and the shared nodes (documents, bodies, places, typed in
+    ``fzg:shared``) one of its sentences mentions."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,8 @@ def stats(store: Store) -> Stats:
     for row in _rows(
         store,
         f"SELECT ?g ?c (COUNT(DISTINCT ?s) AS ?n) {{ VALUES ?c {{ {values} }} "
-        f"GRAPH ?g {{ ?s <{RDF.type}> ?c }} "
+        f"{{ GRAPH ?g {{ ?s <{RDF.type}> ?c }} }} UNION "
+        f"{{ GRAPH ?g {{ ?x <{FZ.mentions}> ?s }} ?s <{RDF.type}> ?c }} "
         f'FILTER(STRSTARTS(STR(?g), "{REPORT_GRAPH_PREFIX}")) }} GROUP BY ?g ?c',
     ):
         per_report[_iri(row["g"])][curie(_iri(row["c"]))] = _int(row["n"])

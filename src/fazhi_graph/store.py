@@ -671,8 +671,18 @@ def graph_payload(name: str, graph: rdflib.Graph) -> tuple[bytes, str]:
     return nt, _digest(nt)
 
 
-def add_graphs(store: Store, payloads: Mapping[str, tuple[bytes, str]], *, seed: str) -> None:
+def add_graphs(
+    store: Store,
+    payloads: Mapping[str, tuple[bytes, str]],
+    *,
+    seed: str,
+    merge: Mapping[str, bytes] | None = None,
+) -> None:
     """Write named graphs from :func:`graph_payload`, each with its meta-graph hash.
+
+    ``merge`` maps further graph names to N-Triples (no blank nodes) added to what those
+    graphs hold, not replacing it (the shared graph, :mod:`fazhi_graph.shared`); their hash
+    is dropped with the stale graphs and rewritten from the old hash and the added triples.
 
     Graphs of these names that exist are dropped first, in one small update (a crash right
     after leaves them missing, never half-written). The version token is rewritten next (so a
@@ -684,36 +694,40 @@ def add_graphs(store: Store, payloads: Mapping[str, tuple[bytes, str]], *, seed:
     raw = store.raw
     if store.read_only:
         raise StoreError("the store is open read-only; open it writable to change it")
+    merge = {name: nt for name, nt in (merge or {}).items() if nt}
     names = list(payloads)
-    for name in names:
+    for name in (*names, *merge):
         node = graph_term(name)
         if not isinstance(node, ox.NamedNode) or name == META_GRAPH:
             raise StoreError(f"cannot write {name!r}: give a named graph other than fzg:meta")
     present = {g.value for g in raw.named_graphs() if isinstance(g, ox.NamedNode)}
-    stale = [n for n in names if n in present]
-    if stale:
+    stale = [f"DROP SILENT GRAPH <{n}>" for n in names if n in present]
+    unhashed = [n for n in (*names, *merge) if n in present]
+    if unhashed:
         _update(
             raw,
             " ;\n".join(
-                f"DROP SILENT GRAPH <{n}> ;\n"
-                f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{n}> ?p ?o }} }}"
-                for n in stale
+                stale
+                + [f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{n}> ?p ?o }} }}" for n in unhashed]
             ),
         )
     now = datetime.fromtimestamp(time.time_ns() / 1e9, tz=UTC)
     when = f'"{now:%Y-%m-%dT%H:%M:%S.%fZ}"^^<{XSD.dateTime}>'
     hashes = _graph_hashes(raw)
+    old = {name: hashes.get(name, "") for name in merge}
     hashes.update((name, digest) for name, (_nt, digest) in payloads.items())
+    hashes.update((name, _digest(f"{old[name]}\n".encode() + nt)) for name, nt in merge.items())
     _update(raw, _meta_update(hashes, set(), seed=seed))
     meta_lines = []
-    for name, (_nt, digest) in payloads.items():
-        ident = sparql_string(digest)
+    for name in (*payloads, *merge):
+        ident = sparql_string(hashes[name])
         meta_lines.append(f"<{name}> <{DCTERMS.identifier}> {ident} <{META_GRAPH}> .")
         meta_lines.append(f"<{name}> <{DCTERMS.modified}> {when} <{META_GRAPH}> .")
     # N-Triples lines end in " .\n" (a newline inside a literal is escaped), so naming the
     # graph is a byte replacement; one N-Quads document, one transactional load
+    documents = [*((name, nt) for name, (nt, _d) in payloads.items()), *merge.items()]
     nquads = b"".join(
-        nt.replace(b" .\n", f" <{name}> .\n".encode()) for name, (nt, _d) in payloads.items()
+        nt.replace(b" .\n", f" <{name}> .\n".encode()) for name, nt in documents
     ) + ("\n".join(meta_lines) + "\n").encode("utf-8")
     try:
         raw.load(nquads, format=ox.RdfFormat.N_QUADS)
