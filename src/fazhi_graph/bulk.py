@@ -163,8 +163,8 @@ def _first_violation(graph: rdflib.Graph) -> str:
 
 def _work(tasks: list[_Task], validate: bool) -> list[_Done]:
     """Read, extract, build and validate a batch of reports (runs in a worker process)."""
-    from fazhi_graph.shared import split_shared
-    from fazhi_graph.store import graph_payload, ntriples, to_oxigraph
+    from fazhi_graph.shared import split_triples
+    from fazhi_graph.store import graph_salt, ntriples, ntriples_digest, to_oxigraph
 
     extracted = [_extract(task) for task in tasks]
     good = [(done, g) for done, g in extracted if g is not None]
@@ -184,9 +184,10 @@ def _work(tasks: list[_Task], validate: bool) -> list[_Done]:
         elif done.path in bad:
             out.append(_Done(done.path, done.sha, error=bad[done.path]))
         else:
-            own, part = split_shared(done.graph, maybe)
-            nt, digest = graph_payload(done.graph, own)
-            shared = ntriples(to_oxigraph(part))
+            converted = to_oxigraph(maybe, salt=graph_salt(done.graph))
+            own, part = split_triples(done.graph, converted)
+            nt, shared = ntriples(own), ntriples(part)
+            digest = ntriples_digest(nt)
             findings = tuple(report_findings(done.graph, nt + shared))
             out.append(
                 _Done(

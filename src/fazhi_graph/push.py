@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from fazhi_graph.errors import StoreError
 from fazhi_graph.namespaces import GRAPH
 from fazhi_graph.remote import RemoteStore
-from fazhi_graph.store import META_GRAPH, Store, _digest, ntriples
+from fazhi_graph.store import META_GRAPH, Store, ntriples, ntriples_digest
 
 REPORT_GRAPH_PREFIX = str(GRAPH["report/"])
 """Report graphs are ``<REPORT_GRAPH_PREFIX><report id>``."""
@@ -95,7 +95,7 @@ def push(
     for graph in graphs:
         triples = _triples(local, graph)
         counts[graph] = len(triples)
-        hashes[graph] = _digest(ntriples(triples))
+        hashes[graph] = ntriples_digest(ntriples(triples))
 
         def step(n: int, graph: str = graph) -> None:
             if progress is not None:

@@ -106,6 +106,8 @@ def _period(g: Graph, years: tuple[int, int]) -> URIRef:
     a, b = years
     name = str(a) if a == b else f"{a}-{b}"
     node = DATA[f"period/{name}"]
+    if (node, RDF.type, TIME.ProperInterval) in g:  # described already (one per observation)
+        return node
     g.add((node, RDF.type, TIME.ProperInterval))
     g.add((node, RDFS.label, Literal(name)))
     begin, end = DATA[f"period/{name}/begin"], DATA[f"period/{name}/end"]
@@ -119,7 +121,9 @@ def _period(g: Graph, years: tuple[int, int]) -> URIRef:
 class _Builder:
     def __init__(self, facts: Facts) -> None:
         self.f = facts
-        self.g = bind_prefixes(Graph())
+        # SimpleMemory: no per-context bookkeeping, which made rdflib's default store half
+        # of the time of building a report's graph; a report graph needs no contexts
+        self.g = bind_prefixes(Graph(store="SimpleMemory"))
         self.rid = facts.meta.report_id
         self.text_iri = DATA[f"text/{self.rid}"]
         self.report = report_iri(self.rid)

@@ -63,11 +63,11 @@ from fazhi_graph.store import (
     QueryResult,
     Store,
     Term,
-    _digest,
     _meta_update,
-    _salt,
+    graph_salt,
     graph_term,
     ntriples,
+    ntriples_digest,
     sparql_string,
     to_oxigraph,
 )
@@ -290,7 +290,7 @@ class RemoteStore:
                 f"cannot replace {name!r}: give a named graph under {self.graph_prefix} "
                 "other than fzg:meta"
             )
-        converted = to_oxigraph(triples, salt=_salt(name))
+        converted = to_oxigraph(triples, salt=graph_salt(name))
         self.write_graph(name, converted)
 
     def write_graph(
@@ -313,7 +313,7 @@ class RemoteStore:
         tail = ""
         if record:
             hashes = self.graph_hashes()
-            hashes[name] = _digest(nt)
+            hashes[name] = ntriples_digest(nt)
             tail = " ;\n" + _meta_update(hashes, {name}, seed=name + secrets.token_hex(4))
         client = self.client
         self._graphs = None

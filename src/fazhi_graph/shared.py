@@ -32,13 +32,16 @@ through the default graph.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from fazhi_graph.errors import StoreError
 from fazhi_graph.namespaces import DATA, GRAPH
 
-__all__ = ["SHARED_GRAPH", "report_id_of", "split_reports", "split_shared"]
+__all__ = ["SHARED_GRAPH", "report_id_of", "split_reports", "split_shared", "split_triples"]
 
 SHARED_GRAPH = str(GRAPH["shared"])
 """The named graph holding, once, the descriptions of nodes several reports may name."""
@@ -59,16 +62,26 @@ def report_id_of(graph_name: str) -> str:
     return graph_name[len(_REPORT_GRAPH) :]
 
 
+def _own_iri(iri: str, report_id: str) -> bool:
+    """Whether ``iri`` is an ``id/<kind>/<report>…`` IRI: the report, its text and sentences,
+    observations, events, problems, plans..."""
+    if not iri.startswith(_DATA):
+        return False
+    parts = iri[len(_DATA) :].split("/", 2)
+    return len(parts) > 1 and parts[1] == report_id
+
+
 def _own(node: Node, report_id: str) -> bool:
-    """Whether ``node`` belongs to this report alone: a blank node, or an ``id/<kind>/<report>``
-    IRI (the report, its text and sentences, observations, events, problems, plans...)."""
+    """Whether ``node`` belongs to this report alone: a blank node or an own IRI."""
     if isinstance(node, URIRef):
-        text = str(node)
-        if not text.startswith(_DATA):
-            return False
-        parts = text[len(_DATA) :].split("/", 2)
-        return len(parts) > 1 and parts[1] == report_id
+        return _own_iri(str(node), report_id)
     return isinstance(node, BNode)
+
+
+def _own_ox(term: object, report_id: str) -> bool:
+    if isinstance(term, ox.NamedNode):
+        return _own_iri(term.value, report_id)
+    return isinstance(term, ox.BlankNode)
 
 
 def split_shared(graph_name: str, graph: Graph) -> tuple[Graph, Graph]:
@@ -98,3 +111,18 @@ def split_reports(reports: list[tuple[str, Graph]]) -> tuple[list[tuple[str, Gra
         own_graphs.append((name, own))
         shared += part
     return own_graphs, shared
+
+
+def split_triples(
+    graph_name: str, triples: Iterable[ox.Triple]
+) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """:func:`split_shared` for Oxigraph triples (what bulk ingest holds): (own, shared)."""
+    report_id = report_id_of(graph_name)
+    own: list[ox.Triple] = []
+    shared: list[ox.Triple] = []
+    for t in triples:
+        if _own_ox(t.subject, report_id) or _own_ox(t.object, report_id):
+            own.append(t)
+        else:
+            shared.append(t)
+    return own, shared

@@ -358,8 +358,8 @@ class OxigraphStore:
                 raise StoreError(
                     f"cannot replace {name!r}: give a named graph other than fzg:meta"
                 )
-            nt = ntriples(to_oxigraph(triples, salt=_salt(name)))
-            hashes[name] = _digest(nt)
+            nt = ntriples(to_oxigraph(triples, salt=graph_salt(name)))
+            hashes[name] = ntriples_digest(nt)
             ops.append(
                 f"DROP SILENT GRAPH <{name}> ;\nCREATE SILENT GRAPH <{name}> ;\n"
                 f"INSERT DATA {{ GRAPH <{name}> {{\n{nt.decode('utf-8')}\n}} }} ;\n"
@@ -463,11 +463,15 @@ def ntriples(triples: Iterable[ox.Triple]) -> bytes:
 # --------------------------------------------------------------------------- meta graph
 
 
-def _salt(graph: str) -> str:
+def graph_salt(graph: str) -> str:
+    """The prefix given to blank-node ids of named graph ``graph`` (see :func:`to_oxigraph`),
+    so two graphs' blank nodes never merge in the store."""
     return hashlib.sha256(graph.encode("utf-8")).hexdigest()[:8] + "x"
 
 
-def _digest(nt: bytes) -> str:
+def ntriples_digest(nt: bytes) -> str:
+    """The content hash the meta graph records for a graph: SHA-256 of its sorted N-Triples
+    lines (independent of triple order)."""
     return "sha256:" + hashlib.sha256(b"\n".join(sorted(nt.splitlines()))).hexdigest()
 
 
@@ -612,7 +616,7 @@ def _write_fresh(
             if progress is not None:
                 progress(f"storing {name} ({len(graph)} triples)")
             try:
-                converted = to_oxigraph(graph, salt=_salt(name))
+                converted = to_oxigraph(graph, salt=graph_salt(name))
                 raw.add_graph(node)
                 raw.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in converted)
             except StoreError as exc:
@@ -626,7 +630,7 @@ def _write_fresh(
                 ) from exc
             nt = ntriples(converted)
             triples[name] = len(graph)
-            hashes[name] = _digest(nt)
+            hashes[name] = ntriples_digest(nt)
         _update(raw, _meta_update(hashes, set(hashes), seed="build"))
         raw.flush()
         return triples, _version(raw)
@@ -660,17 +664,6 @@ def _swap_in(new: Path, path: Path) -> None:
 # --------------------------------------------------------------------------- bulk writes
 
 
-def graph_payload(name: str, graph: rdflib.Graph) -> tuple[bytes, str]:
-    """The N-Triples a store holds for ``graph`` as named graph ``name``, and its content hash.
-
-    Blank nodes get the same graph-salted ids as :meth:`OxigraphStore.replace_graph` gives
-    them, so a graph added with :func:`add_graphs` is stored exactly as one replaced singly.
-    Cheap to compute in a worker process; the bytes pickle well.
-    """
-    nt = ntriples(to_oxigraph(graph, salt=_salt(name)))
-    return nt, _digest(nt)
-
-
 def add_graphs(
     store: Store,
     payloads: Mapping[str, tuple[bytes, str]],
@@ -678,7 +671,10 @@ def add_graphs(
     seed: str,
     merge: Mapping[str, bytes] | None = None,
 ) -> None:
-    """Write named graphs from :func:`graph_payload`, each with its meta-graph hash.
+    """Write named graphs given as N-Triples and their :func:`ntriples_digest`, each with its
+    meta-graph hash. Their blank nodes should carry the :func:`graph_salt` of their graph (as
+    :func:`to_oxigraph` gives them with ``salt=graph_salt(name)``), so a graph added here is
+    stored exactly as one :meth:`OxigraphStore.replace_graph` writes.
 
     ``merge`` maps further graph names to N-Triples (no blank nodes) added to what those
     graphs hold, not replacing it (the shared graph, :mod:`fazhi_graph.shared`); their hash
@@ -716,7 +712,8 @@ def add_graphs(
     hashes = _graph_hashes(raw)
     old = {name: hashes.get(name, "") for name in merge}
     hashes.update((name, digest) for name, (_nt, digest) in payloads.items())
-    hashes.update((name, _digest(f"{old[name]}\n".encode() + nt)) for name, nt in merge.items())
+    for name, nt in merge.items():
+        hashes[name] = ntriples_digest(f"{old[name]}\n".encode() + nt)
     _update(raw, _meta_update(hashes, set(), seed=seed))
     meta_lines = []
     for name in (*payloads, *merge):
