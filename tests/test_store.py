@@ -577,3 +577,28 @@ def test_stats_of_empty_store(store: Store) -> None:
     result = stats(store)
     assert result.graphs == {} and result.classes == () and result.reports == ()
     assert store_module.stats(store).total_triples == 0
+
+
+def test_a_bulk_write_cut_before_its_hashes_is_repaired(tmp_path: Path) -> None:
+    """add_graphs(atomic=False) writes triples with the bulk loader, then the hashes: a crash
+    in between leaves graphs without a hash; repair drops the report graph (maybe partial)
+    and re-hashes the shared graph (writes only add to it)."""
+    from fazhi_graph.shared import SHARED_GRAPH
+    from fazhi_graph.store import add_graphs, graph_hashes, ntriples_digest, repair_unhashed
+
+    report = str(GRAPH["report/x-2020"])
+    own = f"<{DATA['report/x-2020']}> <{RDF.type}> <{FZ.AnnualReport}> .\n".encode()
+    shared = f"<{DATA['period/2020']}> <{RDFS.label}> \"2020\" .\n".encode()
+    with open_store(tmp_path / "store") as store:
+        add_graphs(store, {report: (own, ntriples_digest(own))}, seed="a", atomic=False,
+                   merge={SHARED_GRAPH: shared})  # fmt: skip
+        hashes = graph_hashes(store)
+        assert hashes[report] == ntriples_digest(own) and SHARED_GRAPH in hashes
+        assert repair_unhashed(store) == []  # nothing to repair after a whole write
+        store.update(  # what a crash between the triples and their hashes leaves
+            f"DELETE WHERE {{ GRAPH <{store_module.META_GRAPH}> {{ ?g ?p ?o }} }}"
+        )
+        assert sorted(repair_unhashed(store)) == sorted([report, SHARED_GRAPH])
+        assert report not in store.graph_names()
+        assert store.count(SHARED_GRAPH) == 1
+        assert graph_hashes(store) == {SHARED_GRAPH: ntriples_digest(shared)}

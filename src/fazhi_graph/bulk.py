@@ -479,7 +479,7 @@ def _commit(
     with transaction(
         settings, files, graph=last.graph, text_sha=last.sha, version_before=store.version()
     ):
-        add_graphs(store, payloads, seed=",".join(sorted(payloads)),
+        add_graphs(store, payloads, seed=",".join(sorted(payloads)), atomic=False,
                    merge={SHARED_GRAPH: b"".join(done.shared for done in good)})  # fmt: skip
     for done, replaced in statuses:
         (result.replaced if replaced else result.added).append(Path(done.path).name)

@@ -13,10 +13,11 @@ follow a journal, so a crash (``kill -9`` included) at any point is repaired by 
     4. move the staged files into place, delete the journal
 
 :func:`recover` decides by the store: when it holds the new report graph (its
-``fz:sourceSha256`` is the new text's and the version token moved on) the staged files are moved
-into place (roll forward); otherwise they are deleted and any file already replaced is put
-back from its backup (roll back). Either way the catalogue and the texts then describe exactly
-what the store holds.
+``fz:sourceSha256`` is the new text's, its hash is in the meta graph and the version token moved
+on) the staged files are moved into place (roll forward); otherwise they are deleted and any
+file already replaced is put back from its backup (roll back). Either way the catalogue and
+the texts then describe exactly what the store holds. Report graphs a bulk write left
+without their hash (partial, see :func:`fazhi_graph.store.add_graphs`) are dropped.
 
 When no store exists yet, the build reads the catalogue from disk, so step 3 and 4 swap: the
 files go into place first (the previous ones kept as ``.<name>.backup``), then the build runs;
@@ -184,19 +185,31 @@ def recover(settings: Settings) -> str | None:
     else:
         _roll_back(entries)
         outcome = "back"
+    _repair_store(settings)
     journal.unlink()
     return outcome
 
 
+def _repair_store(settings: Settings) -> None:
+    """Drop the report graphs an interrupted bulk write left without a hash (partial)."""
+    from fazhi_graph.store import is_store_dir, open_store, repair_unhashed
+
+    if is_store_dir(settings.store_path):
+        with open_store(settings.store_path) as store:
+            repair_unhashed(store)
+
+
 def _committed(settings: Settings, record: dict[str, object]) -> bool:
-    """Whether the store holds the journal's report graph as the interrupted ingest left it."""
+    """Whether the store holds the journal's report graph as the interrupted ingest left it:
+    the version moved on, the graph has its hash in the meta graph (written last, so the
+    graph is complete) and the text's SHA-256."""
     from fazhi_graph.ingest import stored_sha
-    from fazhi_graph.store import is_store_dir, open_store
+    from fazhi_graph.store import graph_hashes, is_store_dir, open_store
 
     if not is_store_dir(settings.store_path):
         return False
     with open_store(settings.store_path, read_only=True) as store:
-        version = store.version()
-    if version == record["version_before"]:
+        version, hashed = store.version(), str(record["graph"]) in graph_hashes(store)
+    if version == record["version_before"] or not hashed:
         return False
     return stored_sha(settings, str(record["graph"])) == record["text_sha"]

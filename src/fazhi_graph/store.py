@@ -670,6 +670,7 @@ def add_graphs(
     *,
     seed: str,
     merge: Mapping[str, bytes] | None = None,
+    atomic: bool = True,
 ) -> None:
     """Write named graphs given as N-Triples and their :func:`ntriples_digest`, each with its
     meta-graph hash. Their blank nodes should carry the :func:`graph_salt` of their graph (as
@@ -686,6 +687,14 @@ def add_graphs(
     reads it), then every graph's triples and its hash go in as one N-Quads document with
     one transactional :meth:`pyoxigraph.Store.load`: all of them or none. A graph with a hash
     in the meta graph is therefore complete.
+
+    With ``atomic=False`` the triples go in through Oxigraph's bulk loader
+    (:meth:`pyoxigraph.Store.bulk_load`, about 2.7 times the transactional load's triples/s
+    here, measured in bench/scale.md) and the hashes follow in a transaction of their own.
+    The bulk loader does not promise all or nothing, so a crash in between can leave graphs
+    without a hash: :func:`repair_unhashed` (run by the ingest journal's recovery) drops such
+    report graphs and re-hashes the merged ones. Only one writer may use the store meanwhile
+    (the writer lock sees to it).
     """
     raw = store.raw
     if store.read_only:
@@ -723,13 +732,48 @@ def add_graphs(
     # N-Triples lines end in " .\n" (a newline inside a literal is escaped), so naming the
     # graph is a byte replacement; one N-Quads document, one transactional load
     documents = [*((name, nt) for name, (nt, _d) in payloads.items()), *merge.items()]
-    nquads = b"".join(
-        nt.replace(b" .\n", f" <{name}> .\n".encode()) for name, nt in documents
-    ) + ("\n".join(meta_lines) + "\n").encode("utf-8")
+    data = b"".join(nt.replace(b" .\n", f" <{name}> .\n".encode()) for name, nt in documents)
+    meta = ("\n".join(meta_lines) + "\n").encode("utf-8")
     try:
-        raw.load(nquads, format=ox.RdfFormat.N_QUADS)
+        if atomic:
+            raw.load(data + meta, format=ox.RdfFormat.N_QUADS)
+        else:
+            raw.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            raw.load(meta, format=ox.RdfFormat.N_QUADS)
     except (SyntaxError, ValueError, OSError) as exc:
         raise StoreError(f"the store rejected the write: {exc}") from exc
+
+
+def graph_hashes(store: Store) -> dict[str, str]:
+    """Named graph → the content hash the meta graph records for it (complete graphs)."""
+    return _graph_hashes(store.raw)
+
+
+def repair_unhashed(store: Store) -> list[str]:
+    """Make every named graph without a hash in the meta graph whole again; return their names.
+
+    Such a graph is what a write interrupted between its triples and its hash left (see
+    :func:`add_graphs` with ``atomic=False``): a report graph is dropped (it may be partial;
+    the journal rolls its catalogue entry back), any other graph (the shared graph, which
+    writes only add to) is kept and hashed as it now is.
+    """
+    raw = store.raw
+    hashes = _graph_hashes(raw)
+    present = [g.value for g in raw.named_graphs() if isinstance(g, ox.NamedNode)]
+    repaired = [n for n in present if n not in hashes and n != META_GRAPH]
+    if not repaired:
+        return []
+    ops = []
+    for name in repaired:
+        if name.startswith(str(GRAPH["report/"])):
+            ops.append(f"DROP SILENT GRAPH <{name}>")
+        else:
+            triples = (q.triple for q in raw.quads_for_pattern(None, None, None, graph_term(name)))
+            hashes[name] = ntriples_digest(ntriples(triples))
+    kept = {n for n in repaired if n in hashes}
+    ops.append(_meta_update(hashes, kept, seed="repair " + " ".join(repaired)))
+    _update(raw, " ;\n".join(ops))
+    return repaired
 
 
 # --------------------------------------------------------------------------- export, stats
