@@ -17,7 +17,7 @@ from rdflib.namespace import RDF, RDFS
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from fazhi_graph import ontology
+from fazhi_graph import ontology, shacl_sparql
 from fazhi_graph.cli import app
 from fazhi_graph.namespaces import DATA, FZ, GRAPH
 from fazhi_graph.ontology import ValidationResult
@@ -278,17 +278,35 @@ def fake_validation(conforms: bool) -> Any:
     return validate
 
 
-def test_validate_store(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ontology, "validate", fake_validation(True))
-    result = invoke("validate", "--store", str(built))
+@pytest.mark.parametrize(
+    ("engine", "module", "name"),
+    [("compiled", shacl_sparql, "validate_compiled"), ("pyshacl", ontology, "validate")],
+)
+def test_validate_store(
+    built: Path, monkeypatch: pytest.MonkeyPatch, engine: str, module: Any, name: str
+) -> None:
+    monkeypatch.setattr(module, name, fake_validation(True))
+    result = invoke("validate", "--store", str(built), "--engine", engine)
     assert result.exit_code == 0, result.stderr
     assert "conforms" in result.stdout
 
-    monkeypatch.setattr(ontology, "validate", fake_validation(False))
-    result = invoke("validate", "--store", str(built))
+    monkeypatch.setattr(module, name, fake_validation(False))
+    result = invoke("validate", "--store", str(built), "--engine", engine)
     assert result.exit_code == 1
     assert "1 violation" in result.stdout
     assert "1 SHACL violation" in one_line_error(result)
+
+
+def test_validate_engines_agree_and_an_unknown_one_is_refused(built: Path) -> None:
+    compiled = invoke("validate", "--store", str(built))  # the default engine
+    reference = invoke("validate", "--store", str(built), "--engine", "pyshacl")
+    # the small store of this module does not conform: the same report, line for line
+    assert compiled.exit_code == reference.exit_code == 1
+    assert compiled.stdout == reference.stdout and "[Violation]" in compiled.stdout
+    assert one_line_error(compiled) == one_line_error(reference)
+    unknown = invoke("validate", "--store", str(built), "--engine", "jena")
+    assert unknown.exit_code == 2
+    assert "unknown engine 'jena'; give compiled or pyshacl" in unknown.stderr
 
 
 # --------------------------------------------------------------------------- build and serve

@@ -81,10 +81,10 @@ def test_options_beat_the_title(project: Settings) -> None:
 
 
 def test_invalid_graph_is_refused(project: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    from fazhi_graph import ontology
+    from fazhi_graph import ontology, shacl_sparql
 
     result = ontology.ValidationResult(conforms=False, results=[], text="x\n  [Violation] broken")
-    monkeypatch.setattr(ontology, "validate", lambda *_a, **_k: result)
+    monkeypatch.setattr(shacl_sparql, "validate_compiled", lambda *_a, **_k: result)
     ingest_target = SAMPLES / "yunchuan-sifaju-2022.txt"
     with pytest.raises(ValidationError, match="nothing was written"):
         ingest(project, ingest_target, {})

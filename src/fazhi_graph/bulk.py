@@ -7,19 +7,21 @@ with four differences:
 
 * **Parallel.** Worker processes (one per core by default) read, extract, build and validate
   batches of reports; the main process only writes.
-* **Validation amortised, never skipped.** A worker prepares one SHACL context per batch and
-  validates the batch's graphs in one pySHACL run; only when a batch does not conform are its
-  reports validated one by one to name the culprit. Every stored report has been validated.
-* **Bulk writes.** Each batch's graphs (with their meta-graph hashes) go into the store in one
-  transactional ``load`` of N-Quads, not one SPARQL update per report; the curated English
-  names and the consistency findings, which depend on every report, are refreshed once at
-  the end (findings computed per report in the workers).
+* **Validation prepared once, never skipped.** A worker prepares one compiled SHACL context
+  (:func:`fazhi_graph.shacl_sparql.process_validation`: pySHACL's results, a tenth of its
+  time) and validates each report's graph on it. Every stored report has been validated.
+* **Bulk writes.** Each batch's graphs go into the store through Oxigraph's bulk loader, then
+  their meta-graph hashes in one transaction (:func:`fazhi_graph.store.add_graphs`), not one
+  SPARQL update per report; the curated English names and the consistency findings, which
+  depend on every report, are refreshed once at the end (findings computed per report in
+  the workers).
 * **Resumable.** A file whose SHA-256 matches its stored report graph and its copy in
   ``data/reports/`` is skipped. Each batch commits like a single-file ingest does, through the
   ingest journal (:mod:`fazhi_graph.journal`): texts and catalogue staged, the batch's graphs
-  in one store transaction, then the files moved into place. An interruption, ``kill -9``
-  included, loses nothing committed and leaves no half-written graph; the next run (or any
-  ``ingest``/``build``) finishes or undoes the interrupted batch, then redoes the rest.
+  and then their hashes written, then the files moved into place. An interruption, ``kill -9``
+  included, loses nothing committed and leaves no half-written graph (a report graph without
+  its hash is dropped); the next run (or any ``ingest``/``build``) finishes or undoes the
+  interrupted batch, then redoes the rest.
 
 A broken file (not UTF-8, off-genre, failing SHACL …) does not stop the run: the good files
 are ingested and committed, every broken one is reported with its error in
@@ -142,19 +144,11 @@ def _extract(task: _Task) -> tuple[_Done, rdflib.Graph | None]:
     return _Done(task.path, sha, entry=entry, graph=name), graph
 
 
-def _validate(graphs: list[rdflib.Graph]) -> bool:
-    from fazhi_graph.ontology import Validation
-
-    merged = rdflib.Graph()
-    for graph in graphs:
-        merged += graph
-    return Validation().run(merged).conforms
-
-
 def _first_violation(graph: rdflib.Graph) -> str:
-    from fazhi_graph.ontology import validate
+    """``""`` when ``graph`` conforms to the shapes, else its first violation in one line."""
+    from fazhi_graph.shacl_sparql import process_validation
 
-    result = validate(graph)
+    result = process_validation().run(graph)
     if result.conforms:
         return ""
     violations = [r for r in result.results if r[-1] == "Violation"] or list(result.results)
@@ -169,14 +163,13 @@ def _work(tasks: list[_Task], validate: bool) -> list[_Done]:
     extracted = [_extract(task) for task in tasks]
     good = [(done, g) for done, g in extracted if g is not None]
     bad: dict[str, str] = {}
-    if validate and good and not _validate([g for _d, g in good]):
-        for done, report in good:  # rare: find which reports do not conform
-            first = _first_violation(report)
-            if first:
-                bad[done.path] = (
-                    f"{done.path}: the extracted graph does not conform to the SHACL shapes "
-                    f"({first}); nothing was written for it"
-                )
+    for done, report in good if validate else ():
+        first = _first_violation(report)
+        if first:
+            bad[done.path] = (
+                f"{done.path}: the extracted graph does not conform to the SHACL shapes "
+                f"({first}); nothing was written for it"
+            )
     out: list[_Done] = []
     for done, maybe in extracted:
         if maybe is None:
@@ -245,7 +238,7 @@ def _warm_up() -> None:
     """Import the heavy modules once per worker, before the first batch."""
     import importlib
 
-    for module in ("pyshacl", "fazhi_graph.extract", "fazhi_graph.ontology", "fazhi_graph.rdf"):
+    for module in ("fazhi_graph.extract", "fazhi_graph.rdf", "fazhi_graph.shacl_sparql"):
         importlib.import_module(module)
 
 
@@ -343,8 +336,8 @@ def ingest_folder(
     """Ingest every ``*.txt`` in ``folder`` (see the module docstring); return what happened.
 
     ``workers`` defaults to the number of cores (at most 2 are useful on a 2-core machine);
-    ``batch`` is how many reports a worker validates in one pySHACL run and the main process
-    commits in one transaction. ``validate=False`` skips SHACL (for measuring its cost only:
+    ``batch`` is how many reports a worker handles per task and the main process commits
+    at once. ``validate=False`` skips SHACL (for measuring its cost only:
     the CLI always validates). Raises :class:`CatalogueError` when ``folder`` holds no
     ``*.txt``, and :class:`~fazhi_graph.errors.StoreError` when the store cannot be written;
     problems with single files end up in :attr:`BulkResult.failed`.
@@ -458,8 +451,9 @@ def _commit(
     result: BulkResult,
     fresh: dict[str, tuple[Finding, ...]],
 ) -> None:
-    """Write one batch: texts and catalogue through the ingest journal, graphs in one
-    transaction. A crash anywhere is finished or undone by the next run's ``recover``."""
+    """Write one batch: texts and catalogue through the ingest journal, graphs through the
+    bulk loader and then their hashes. A crash anywhere is finished or undone by the next
+    run's ``recover``."""
     from fazhi_graph.journal import transaction
     from fazhi_graph.store import add_graphs
 

@@ -85,9 +85,9 @@ def sha256_hex(data: bytes) -> str:
 
 
 def _check(graph: Graph, path: Path) -> None:
-    from fazhi_graph.ontology import validate
+    from fazhi_graph.shacl_sparql import validate_compiled
 
-    result = validate(graph)
+    result = validate_compiled(graph)
     if not result.conforms:
         lines = result.text.splitlines()
         first = lines[1].strip() if len(lines) > 1 else lines[0]

@@ -1,9 +1,9 @@
 """SHACL validation in a second process that gets ready while the data is being extracted.
 
-A build spends about as long preparing validation (importing pySHACL, parsing and merging the
-ontology and vocabularies) as extracting the reports. :class:`ValidationWorker` forks a child
-process that prepares a :class:`~fazhi_graph.ontology.Validation` on the second core while the
-parent extracts; the parent then sends the data as N-Triples and carries on (findings, writing
+Preparing validation (compiling the shapes, loading the ontology and vocabularies) and running
+it take a build's second core. :class:`ValidationWorker` forks a child process that prepares
+a :class:`~fazhi_graph.shacl_sparql.CompiledValidation` on the second core while the parent
+extracts; the parent then sends the data as N-Triples and carries on (findings, writing
 the new store) until it needs the verdict::
 
     with ValidationWorker() as worker:
@@ -15,7 +15,8 @@ the new store) until it needs the verdict::
 Where a child cannot be forked safely (no ``fork`` start method, or the process already runs
 other threads, whose locks a forked child could inherit held) the worker validates in-process
 when the verdict is asked for; a child that dies is replaced by the same in-process
-validation. Either way the result is the one :func:`~fazhi_graph.ontology.validate` gives.
+validation. Either way the result is the one :func:`~fazhi_graph.ontology.validate` (pySHACL)
+gives, computed by :mod:`fazhi_graph.shacl_sparql`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from types import TracebackType
 import rdflib
 
 from fazhi_graph.errors import FazhiError, OntologyError
-from fazhi_graph.ontology import Validation, ValidationResult, validate
+from fazhi_graph.ontology import ValidationResult
+from fazhi_graph.shacl_sparql import CompiledValidation
+from fazhi_graph.shacl_sparql import validate_compiled as validate
 from fazhi_graph.store import ntriples, to_oxigraph
 
 __all__ = ["ENV_VAR", "ValidationWorker", "can_fork"]
@@ -132,7 +135,7 @@ class ValidationWorker:
 def _child(conn: Connection) -> None:
     """Prepare, wait for the data, validate, send ``(status, payload)`` back."""
     try:
-        prepared: Validation | BaseException = Validation()
+        prepared: CompiledValidation | BaseException = CompiledValidation()
     except BaseException as exc:  # reported once the data arrives
         prepared = exc
     try:
