@@ -18,7 +18,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from fazhi_graph import ontology
+from fazhi_graph import ontology, shacl_sparql
 from fazhi_graph.errors import OntologyError
 from fazhi_graph.namespaces import (
     DATA,
@@ -727,6 +727,12 @@ def test_a_context_is_reusable(
     assert second == seed_result and second.conforms
     assert context.run(bad) == first
     assert context.run(Graph()) == ontology.validate(Graph())
+    # past several renewals of its store (shacl_sparql._RENEW_EVERY): same answers, and the
+    # store holds only the ontology's quads between runs
+    for _ in range(2 * shacl_sparql._RENEW_EVERY + 1):
+        assert context.run(bad) == first
+        assert context.run(seed_graph) == seed_result
+    assert len(context._store) == len(context._base)
 
 
 def test_the_conversion_is_store_to_oxigraph(
