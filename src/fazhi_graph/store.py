@@ -490,6 +490,17 @@ def _version(raw: ox.Store) -> str:
     return UNVERSIONED
 
 
+def _hash_of(raw: ox.Store, graph: str) -> str:
+    """The hash the meta graph records for ``graph`` ('' if none)."""
+    meta = ox.NamedNode(META_GRAPH)
+    for quad in raw.quads_for_pattern(
+        ox.NamedNode(graph), ox.NamedNode(DCTERMS.identifier), None, meta
+    ):
+        if isinstance(quad.object, ox.Literal):
+            return quad.object.value
+    return ""
+
+
 def _graph_hashes(raw: ox.Store) -> dict[str, str]:
     meta = ox.NamedNode(META_GRAPH)
     hashes: dict[str, str] = {}
@@ -705,7 +716,10 @@ def add_graphs(
         node = graph_term(name)
         if not isinstance(node, ox.NamedNode) or name == META_GRAPH:
             raise StoreError(f"cannot write {name!r}: give a named graph other than fzg:meta")
-    present = {g.value for g in raw.named_graphs() if isinstance(g, ox.NamedNode)}
+    # only the graphs of this write are looked at: the cost of a batch does not grow with
+    # the number of graphs in the store
+    present = {n for n in (*names, *merge) if raw.contains_named_graph(ox.NamedNode(n))}
+    old = {name: _hash_of(raw, name) for name in merge}
     stale = [f"DROP SILENT GRAPH <{n}>" for n in names if n in present]
     unhashed = [n for n in (*names, *merge) if n in present]
     if unhashed:
@@ -718,12 +732,12 @@ def add_graphs(
         )
     now = datetime.fromtimestamp(time.time_ns() / 1e9, tz=UTC)
     when = f'"{now:%Y-%m-%dT%H:%M:%S.%fZ}"^^<{XSD.dateTime}>'
-    hashes = _graph_hashes(raw)
-    old = {name: hashes.get(name, "") for name in merge}
-    hashes.update((name, digest) for name, (_nt, digest) in payloads.items())
+    hashes = {name: digest for name, (_nt, digest) in payloads.items()}
     for name, nt in merge.items():
         hashes[name] = ntriples_digest(f"{old[name]}\n".encode() + nt)
-    _update(raw, _meta_update(hashes, set(), seed=seed))
+    # the new token derives from the previous one and this write's hashes (a chain), not
+    # from every graph's hash
+    _update(raw, _meta_update({"": _version(raw), **hashes}, set(), seed=seed))
     meta_lines = []
     for name in (*payloads, *merge):
         ident = sparql_string(hashes[name])
