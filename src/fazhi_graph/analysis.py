@@ -45,9 +45,9 @@ from typing import TYPE_CHECKING, Any
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 from rdflib.term import URIRef
 
-from fazhi_graph.namespaces import FZ, NIF
+from fazhi_graph.namespaces import FZ, NIF, REPORT_GRAPH_PREFIX
 from fazhi_graph.shared import SHARED_GRAPH
-from fazhi_graph.sources import REPORT_GRAPH_PREFIX, report_graph_name, select, text
+from fazhi_graph.sources import report_graph_name, select, text
 from fazhi_graph.stats import curie
 from fazhi_graph.store import Store
 

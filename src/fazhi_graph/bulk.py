@@ -48,7 +48,7 @@ import rdflib
 from fazhi_graph.checks import Finding
 from fazhi_graph.errors import CatalogueError, FazhiError
 from fazhi_graph.ingest import sha256_hex
-from fazhi_graph.namespaces import GRAPH, PREFIXES
+from fazhi_graph.namespaces import GRAPH, PREFIXES, REPORT_GRAPH_PREFIX
 from fazhi_graph.pipeline import CatalogueEntry
 from fazhi_graph.settings import Settings
 from fazhi_graph.shared import SHARED_GRAPH
@@ -59,7 +59,6 @@ __all__ = ["BulkResult", "FileFailure", "ingest_folder"]
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, file)``: called after each file is committed, skipped or failed."""
 
-_REPORT_PREFIX = str(GRAPH["report/"])
 
 
 @dataclass(frozen=True)
@@ -532,7 +531,7 @@ def _stale_reports(store: Store) -> list[str]:
 
     rows = store.query(
         f"SELECT ?g WHERE {{ GRAPH <{META_GRAPH}> {{ ?g dct:modified ?t "
-        f'FILTER(STRSTARTS(STR(?g), "{_REPORT_PREFIX}")) '
+        f'FILTER(STRSTARTS(STR(?g), "{REPORT_GRAPH_PREFIX}")) '
         f"OPTIONAL {{ <{CHECKS_GRAPH}> dct:modified ?c }} }} "
         "FILTER(!BOUND(?c) || STR(?t) > STR(?c)) } ORDER BY ?g",
         prefixes=PREFIXES,
@@ -572,7 +571,7 @@ def _refresh_derived(
         else:
             quads = store.quads(graph)
             findings.extend(report_findings(graph, ntriples(q.triple for q in quads)))
-    redone = {rdflib.URIRef(report_iri(g[len(_REPORT_PREFIX) :])) for g in stale}
+    redone = {rdflib.URIRef(report_iri(g[len(REPORT_GRAPH_PREFIX) :])) for g in stale}
     kept = rdflib.Graph()
     bnodes: dict[str, rdflib.BNode] = {}
     existing = [
@@ -593,7 +592,7 @@ def _refresh_derived(
         rows = store.query(
             "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
             f"VALUES ?p {{ skos:prefLabel rdfs:label }} VALUES ?o {{ {values} }} "
-            f'FILTER(STRSTARTS(STR(?g), "{_REPORT_PREFIX}") || ?g = <{SHARED_GRAPH}>) }}',
+            f'FILTER(STRSTARTS(STR(?g), "{REPORT_GRAPH_PREFIX}") || ?g = <{SHARED_GRAPH}>) }}',
             prefixes=PREFIXES,
             union_default=False,
         )

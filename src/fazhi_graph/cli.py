@@ -281,7 +281,8 @@ def stats(
     store: StoreOption = None,
 ) -> None:
     """Count triples per graph, instances per class and the main facts per report."""
-    from fazhi_graph.stats import REPORT_GRAPH_PREFIX, curie
+    from fazhi_graph.namespaces import REPORT_GRAPH_PREFIX
+    from fazhi_graph.stats import curie
     from fazhi_graph.stats import stats as count
 
     with _open(_settings(store_path=store)) as opened:

@@ -290,7 +290,7 @@ def _report_of(store: Store, graph: str | None) -> str | None:
     """The report a tabular or network export is restricted to (``graph=`` a report graph)."""
     if graph is None:
         return None
-    from fazhi_graph.sources import REPORT_GRAPH_PREFIX
+    from fazhi_graph.namespaces import REPORT_GRAPH_PREFIX
 
     if not graph.startswith(REPORT_GRAPH_PREFIX):
         raise StoreError(

@@ -16,7 +16,7 @@ from rdflib import Graph
 
 from fazhi_graph.errors import CatalogueError, ValidationError
 from fazhi_graph.journal import recover, transaction
-from fazhi_graph.namespaces import GRAPH, PREFIXES
+from fazhi_graph.namespaces import GRAPH, PREFIXES, REPORT_GRAPH_PREFIX
 from fazhi_graph.pipeline import CatalogueEntry, catalogue, curated_graph
 from fazhi_graph.rdf import to_graph
 from fazhi_graph.report import meta_for, read_report
@@ -230,7 +230,7 @@ def _replace_in_store(settings: Settings, name: str, graph: Graph) -> None:
         reports = [
             to_rdflib_graph(scratch, g)
             for g in scratch.graph_names()
-            if g.startswith(str(GRAPH["report/"]))
+            if g.startswith(REPORT_GRAPH_PREFIX)
         ]
         curated = curated_graph(settings.project_root, [*reports, shared])
         scratch.replace_graph(curated_name, curated)

@@ -38,6 +38,9 @@ DATA = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
 """Named graphs: one per report, plus ``ontology``, ``vocab``, ``curated`` and ``checks``."""
 
+REPORT_GRAPH_PREFIX = str(GRAPH["report/"])
+"""What every report graph's name starts with (``…/graph/report/<report id>``)."""
+
 
 class FZ(DefinedNamespace):
     """The fazhi-graph ontology (classes and properties), ``ontology/fazhi.ttl``."""

@@ -21,12 +21,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from fazhi_graph.errors import StoreError
-from fazhi_graph.namespaces import GRAPH
+from fazhi_graph.namespaces import REPORT_GRAPH_PREFIX
 from fazhi_graph.remote import RemoteStore
 from fazhi_graph.store import META_GRAPH, Store, ntriples, ntriples_digest
-
-REPORT_GRAPH_PREFIX = str(GRAPH["report/"])
-"""Report graphs are ``<REPORT_GRAPH_PREFIX><report id>``."""
 
 Progress = Callable[[str, int], None]
 """``progress(graph, triples)``: called as triples of ``graph`` reach the server."""

@@ -39,14 +39,13 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from fazhi_graph.errors import StoreError
-from fazhi_graph.namespaces import DATA, GRAPH
+from fazhi_graph.namespaces import DATA, GRAPH, REPORT_GRAPH_PREFIX
 
 __all__ = ["SHARED_GRAPH", "report_id_of", "split_reports", "split_shared", "split_triples"]
 
 SHARED_GRAPH = str(GRAPH["shared"])
 """The named graph holding, once, the descriptions of nodes several reports may name."""
 
-_REPORT_GRAPH = str(GRAPH["report/"])
 _DATA = str(DATA)
 
 
@@ -55,11 +54,13 @@ def report_id_of(graph_name: str) -> str:
 
     Raises :class:`StoreError` for a name that is not a report graph's.
     """
-    if not graph_name.startswith(_REPORT_GRAPH) or len(graph_name) == len(_REPORT_GRAPH):
+    report_id = graph_name.removeprefix(REPORT_GRAPH_PREFIX)
+    if report_id in ("", graph_name):
         raise StoreError(
-            f"{graph_name!r} is not a report graph: report graphs are named {_REPORT_GRAPH}<id>"
+            f"{graph_name!r} is not a report graph: report graphs are named "
+            f"{REPORT_GRAPH_PREFIX}<id>"
         )
-    return graph_name[len(_REPORT_GRAPH) :]
+    return report_id
 
 
 def _own_iri(iri: str, report_id: str) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from fazhi_graph.errors import StoreError
-from fazhi_graph.namespaces import GRAPH, PREFIXES
+from fazhi_graph.namespaces import PREFIXES, REPORT_GRAPH_PREFIX
 from fazhi_graph.store import Store, Term
 
 __all__ = [
@@ -29,8 +29,6 @@ __all__ = [
     "text",
 ]
 
-REPORT_GRAPH_PREFIX = str(GRAPH["report/"])
-"""Report graphs are the named graphs whose IRI starts with this."""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from rdflib.namespace import QB, RDF, RDFS
 from rdflib.term import URIRef
 
-from fazhi_graph.namespaces import FZ, GRAPH, NIF, PREFIXES
+from fazhi_graph.namespaces import FZ, GRAPH, NIF, PREFIXES, REPORT_GRAPH_PREFIX
 from fazhi_graph.store import DEFAULT_GRAPH, Store
 
 MAIN_CLASSES: dict[URIRef, str] = {
@@ -42,9 +42,6 @@ MAIN_CLASSES: dict[URIRef, str] = {
     FZ.PlannedMeasure: "measures",
 }
 """Classes counted per report graph, in column order, with a short column heading."""
-
-REPORT_GRAPH_PREFIX = str(GRAPH["report/"])
-"""Report graphs are the named graphs whose IRI starts with this."""
 
 
 def curie(iri: str) -> str:

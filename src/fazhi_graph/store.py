@@ -53,7 +53,7 @@ import rdflib
 from rdflib.namespace import DCTERMS, XSD
 
 from fazhi_graph.errors import QueryError, QuerySyntaxError, StoreError, StoreLockedError
-from fazhi_graph.namespaces import GRAPH
+from fazhi_graph.namespaces import GRAPH, REPORT_GRAPH_PREFIX
 from fazhi_graph.storedir import clean_leftovers, exchange, os_error_message, writer_lock
 
 if TYPE_CHECKING:
@@ -779,7 +779,7 @@ def repair_unhashed(store: Store) -> list[str]:
         return []
     ops = []
     for name in repaired:
-        if name.startswith(str(GRAPH["report/"])):
+        if name.startswith(REPORT_GRAPH_PREFIX):
             ops.append(f"DROP SILENT GRAPH <{name}>")
         else:
             triples = (q.triple for q in raw.quads_for_pattern(None, None, None, graph_term(name)))
