@@ -24,6 +24,7 @@ from fazhi_graph.settings import Settings
 from fazhi_graph.store import Store
 from fazhi_graph.web.cache import ResultCache
 from fazhi_graph.web.executor import QueryExecutor, WorkerSpec, default_specs
+from fazhi_graph.web.fastpath import SparqlFastPath
 from fazhi_graph.web.handlers import install_error_handlers
 from fazhi_graph.web.headers import SecurityHeadersMiddleware
 from fazhi_graph.web.openapi import install_openapi
@@ -111,6 +112,7 @@ def create_app(
     app.router.routes.extend(sparql.routes)
     app.router.routes.extend(graph_store.routes)
     app.include_router(status.router)
+    app.add_middleware(SparqlFastPath, endpoints=sparql.fast_endpoints)  # innermost
     app.add_middleware(RateLimitMiddleware, settings=settings)  # inside CORS: 429s readable
     app.add_middleware(
         CORSMiddleware,

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from fazhi_graph.errors import FazhiError
 from fazhi_graph.web.errors import status_of
 
-__all__ = ["error_response", "install_error_handlers"]
+__all__ = ["error_response", "fazhi_error_response", "install_error_handlers"]
 
 log = logging.getLogger("fazhi_graph.web")
 
@@ -39,13 +39,19 @@ def error_response(
     return response
 
 
-async def _fazhi_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, FazhiError)
+def fazhi_error_response(exc: FazhiError, request: Request) -> Response:
+    """The JSON error response for a library or web error raised while answering
+    ``request`` (its mapped status and headers; server-side failures are logged)."""
     status = status_of(exc)
     headers = dict(getattr(exc, "headers", {}) or {})
     if status >= 500:
         log.warning("%s %s -> %d: %s", request.method, request.url.path, status, exc)
     return error_response(status, str(exc), headers=headers, head=request.method == "HEAD")
+
+
+async def _fazhi_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FazhiError)
+    return fazhi_error_response(exc, request)
 
 
 async def _http_handler(request: Request, exc: Exception) -> Response:

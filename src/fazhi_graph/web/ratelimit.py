@@ -22,6 +22,7 @@ import ipaddress
 import math
 import time
 from collections import OrderedDict
+from functools import lru_cache
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -68,7 +69,12 @@ def client_key(scope: Scope, *, limit_loopback: bool) -> str | None:
     client = scope.get("client")
     if not client:
         return None
-    host = str(client[0])
+    return _key_of(str(client[0]), limit_loopback)
+
+
+@lru_cache(maxsize=4096)
+def _key_of(host: str, limit_loopback: bool) -> str | None:
+    """:func:`client_key` for one address (memoised: parsing it costs more than the rest)."""
     try:
         address = ipaddress.ip_address(host)
     except ValueError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import TypeVar
 
 from starlette.requests import Request
@@ -55,7 +55,7 @@ from fazhi_graph.web.render import QueryRequest
 from fazhi_graph.web.routes.service_description import describe
 from fazhi_graph.web.state import AppState, state_of
 
-__all__ = ["answer_query", "routes"]
+__all__ = ["answer_query", "fast_endpoints", "prefixes_for", "routes"]
 _T = TypeVar("_T")
 
 
@@ -221,6 +221,24 @@ def _check_length(text: str, state: AppState, *, via_get: bool) -> None:
         raise BadRequestError("the query is empty")
 
 
+def prefixes_for(query: str, prefixes: Mapping[str, str]) -> Mapping[str, str]:
+    """The predeclared prefixes to send with ``query``: all of them when it may build a graph
+    (its Turtle output offers them), else only those whose ``name:`` occurs in the text.
+
+    Parsing a map of forty prefixes, and sending it to the worker, cost more than a lookup
+    query itself; a prefix the text never writes cannot be needed.
+
+    >>> prefixes_for("SELECT * { ?s a fz:Report }", {"fz": "f#", "qb": "q#"})
+    {'fz': 'f#'}
+    >>> len(prefixes_for("CONSTRUCT WHERE { ?s ?p ?o }", {"fz": "f#", "qb": "q#"}))
+    2
+    """
+    lowered = query.lower()
+    if "construct" in lowered or "describe" in lowered:
+        return prefixes
+    return {name: ns for name, ns in prefixes.items() if f"{name}:" in query}
+
+
 async def answer_query(
     request: Request, state: AppState, query: str, params: Params, *, via_get: bool
 ) -> Response:
@@ -259,7 +277,7 @@ async def answer_query(
                 default_graph=default_graph or None,
                 named_graphs=named_graphs or None,
                 union_default=not default_graph and not has_dataset_clause(query),
-                prefixes=state.prefixes,
+                prefixes=prefixes_for(query, state.prefixes),
             ),
             timeout=time_limit,
         ))
@@ -336,7 +354,15 @@ async def answer_update(
 
 
 routes = [
-    # Plain Starlette routes: the hot path skips FastAPI's dependency machinery.
+    # Plain Starlette routes (the OpenAPI description and url_for know them); requests reach
+    # the handlers through the fast path below, which skips the routing layers.
     Route("/sparql", sparql_get, methods=["GET", "HEAD"], name="sparql_get"),
     Route("/sparql", sparql_post, methods=["POST"], name="sparql_post"),
 ]
+
+fast_endpoints = {
+    ("GET", "/sparql"): sparql_get,
+    ("HEAD", "/sparql"): sparql_get,
+    ("POST", "/sparql"): sparql_post,
+}
+"""What :class:`~fazhi_graph.web.fastpath.SparqlFastPath` answers directly."""
