@@ -198,3 +198,27 @@ def test_workers_that_cannot_start_give_a_clear_error(tmp_path: Path) -> None:
             asyncio.run(executor.query(req("ASK {}"), timeout=30))
     finally:
         executor.close()
+
+
+def test_what_a_killed_worker_was_spooling_is_removed(pool: QueryExecutor) -> None:
+    """A worker killed while writing a big answer leaves a partial spool file; the server
+    removes it, but never a file it has already taken over to send."""
+    from fazhi_graph.web.render import spool_prefix
+
+    async def scenario() -> None:
+        await pool.query(req("ASK {}"), timeout=10)
+        (first,) = pids(pool)
+        spool: Path = pool._spool
+        partial = spool / f"{spool_prefix(first)}partial"
+        partial.write_bytes(b"half an answer")
+        taken = spool / f"sent-{spool_prefix(first)}answer"
+        taken.write_bytes(b"an answer being sent")
+        os.kill(first, 9)
+        deadline = time.monotonic() + 10
+        while (partial.exists() or first in pids(pool)) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert not partial.exists()
+        assert taken.exists()
+        assert (await pool.query(req("ASK {}"), timeout=10)).form == "boolean"
+
+    asyncio.run(scenario())

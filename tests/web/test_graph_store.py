@@ -87,9 +87,9 @@ def test_writes_refused_when_read_only(client: TestClient) -> None:
 def test_big_dumps_are_spooled_to_a_file_and_removed(
     monkeypatch: pytest.MonkeyPatch, memory_store: Store, web_settings: Settings
 ) -> None:
-    import fazhi_graph.web.worker as worker
+    import fazhi_graph.web.render as render
 
-    monkeypatch.setattr(worker, "SPOOL_BYTES", 100)  # forked workers inherit it
+    monkeypatch.setattr(render, "SPILL_BYTES", 100)  # forked workers inherit it
     with make_client(memory_store, web_settings) as client:
         spool = client.app.state.fazhi.executor._spool  # type: ignore[attr-defined]
         response = client.get("/store", headers={"Accept": "application/n-quads"})

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 
+from fazhi_graph.errors import FazhiError
 from fazhi_graph.namespaces import PREFIXES
 from fazhi_graph.store import Store
+from fazhi_graph.web import render
 from fazhi_graph.web.errors import NotAcceptableError, NotFoundError
 from fazhi_graph.web.render import DumpRequest, QueryRequest, run_dump, run_query
 
@@ -118,3 +123,52 @@ def test_dump_graph_and_missing_graph(memory_store: Store) -> None:
     assert len(graph) == 3 + 4 * OBSERVATIONS_A
     with pytest.raises(NotFoundError):
         run_dump(memory_store, DumpRequest("http://nope.example/g", "turtle"), chunks.append)
+
+
+# --------------------------------------------------------------------------- spooled answers
+
+ALL_TRIPLES = "CONSTRUCT WHERE { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize(("query", "results", "graphs"), [
+    (OBS_A, "json", None), (OBS_A, "xml", None), (OBS_A, "csv", None), (OBS_A, "tsv", None),
+    (ALL_TRIPLES, None, "turtle"), (ALL_TRIPLES, None, "ntriples"), (ALL_TRIPLES, None, "jsonld"),
+])
+def test_big_answers_go_to_a_spool_file_with_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch, memory_store: Store, tmp_path: Path,
+    query: str, results: str | None, graphs: str | None,
+) -> None:
+    request = req(query, results, graphs, max_rows=40)
+    in_memory = run_query(memory_store, request)
+    assert in_memory.path is None and len(in_memory.body) > 200
+    monkeypatch.setattr(render, "SPILL_BYTES", 64)
+    spooled = run_query(memory_store, request, str(tmp_path))
+    assert spooled.path is not None and spooled.body == b""
+    assert Path(spooled.path).read_bytes() == in_memory.body
+    assert (spooled.rows, spooled.truncated) == (in_memory.rows, in_memory.truncated)
+    # the intermediate TSV / N-Triples file is gone: only the answer is left
+    assert [p.name for p in tmp_path.iterdir()] == [Path(spooled.path).name]
+    assert Path(spooled.path).name.startswith(render.spool_prefix(os.getpid()))
+
+
+def test_small_answers_stay_in_memory_even_with_a_spool(memory_store: Store, tmp_path: Path
+                                                         ) -> None:
+    outcome = run_query(memory_store, req(OBS_A, max_rows=3), str(tmp_path))
+    assert outcome.path is None and json.loads(outcome.body)["truncated"] is True
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_query_failing_midway_leaves_no_spool_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The engine writes part of an answer (past the spill limit, so into a file), then fails:
+    a clear error, and nothing left in the spool."""
+    monkeypatch.setattr(render, "SPILL_BYTES", 16)
+
+    def serialize(out: IO[bytes]) -> None:
+        out.write(b"?x\n" + b'"row"\n' * 20)
+        raise OSError("the engine failed")
+
+    with pytest.raises(FazhiError, match="failed while it was evaluated"):
+        render._capture(serialize, 100, str(tmp_path))
+    assert list(tmp_path.iterdir()) == []

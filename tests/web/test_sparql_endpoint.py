@@ -13,6 +13,9 @@ from typing import Any
 import pytest
 import rdflib
 
+from fazhi_graph.settings import Settings
+from fazhi_graph.store import Store
+
 from .conftest import (
     CARTESIAN,
     OBSERVATIONS_A,
@@ -21,6 +24,7 @@ from .conftest import (
     REPORT_B,
     VOCAB,
     TestClient,
+    make_client,
 )
 
 SELECT = "SELECT ?o ?v WHERE { ?o a qb:Observation ; rdf:value ?v } ORDER BY ?o"
@@ -512,3 +516,30 @@ def test_status_page(client: TestClient) -> None:
 def test_json_is_valid_even_when_truncated(client: TestClient) -> None:
     body = client.get("/sparql", params={"query": SELECT, "max-rows": 2}).content
     assert json.loads(body)["head"]["vars"] == ["o", "v"]
+
+
+def test_big_answers_are_streamed_from_a_spool_file(
+    monkeypatch: pytest.MonkeyPatch, memory_store: Store, web_settings: Settings
+) -> None:
+    """An answer over the spill size is written to a file by the worker and sent from it in
+    chunks, with its length, row headers and JSON truncation field; then the file is gone."""
+    from fazhi_graph.web import render
+
+    with make_client(memory_store, web_settings) as client:
+        whole = client.get("/sparql", params={"query": SELECT, "max-rows": "500"})
+    monkeypatch.setattr(render, "SPILL_BYTES", 256)  # the forked workers inherit it
+    with make_client(memory_store, web_settings) as client:
+        spool = client.app.state.fazhi.executor._spool  # type: ignore[attr-defined]
+        streamed = client.get("/sparql", params={"query": SELECT, "max-rows": "500"})
+        assert streamed.status_code == 200
+        assert streamed.content == whole.content and len(whole.content) > 256
+        assert int(streamed.headers["content-length"]) == len(streamed.content)
+        assert streamed.headers["x-fazhi-rows"] == str(OBSERVATIONS_A + OBSERVATIONS_B)
+        assert streamed.json()["truncated"] is False
+        capped = client.get("/sparql", params={"query": SELECT, "format": "csv"})
+        assert capped.headers["x-fazhi-truncated"] == "true"
+        assert len(capped.text.strip().splitlines()) == 1 + 50
+        head = client.head("/sparql", params={"query": CONSTRUCT, "format": "turtle"})
+        assert head.status_code == 200 and int(head.headers["content-length"]) > 256
+        assert head.content == b""
+        assert list(spool.iterdir()) == []

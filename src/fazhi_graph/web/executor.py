@@ -42,7 +42,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -50,7 +50,7 @@ from typing import Any, Literal, TypeVar
 from fazhi_graph.errors import QueryTimeoutError, StoreError
 from fazhi_graph.store import Store
 from fazhi_graph.web.errors import InternalError, error_class
-from fazhi_graph.web.render import DumpRequest, QueryOutcome, QueryRequest
+from fazhi_graph.web.render import DumpRequest, QueryOutcome, QueryRequest, spool_prefix
 
 __all__ = ["DumpResult", "QueryExecutor", "WorkerSpec", "default_specs"]
 
@@ -142,6 +142,29 @@ class _Worker:
         return self.spec.threads - len(self.inflight)
 
 
+def _claim_spooled(status: str, value: Any) -> Any:
+    """Rename an answer's spool file out of its worker's name space, so cleaning up after that
+    worker (if it is killed) cannot delete a file the server is about to send."""
+    path = value if status == "file" else getattr(value, "path", None)
+    if not isinstance(path, str):
+        return value
+    claimed = Path(path).with_name("sent-" + Path(path).name)
+    try:
+        os.replace(path, claimed)
+    except OSError:
+        return value
+    if status == "file":
+        return str(claimed)
+    return replace(value, path=str(claimed))
+
+
+def _discard_spooled(status: str, value: Any) -> None:
+    """Delete the spool file of an answer nobody will send."""
+    path = value if status == "file" else getattr(value, "path", None)
+    if isinstance(path, str):
+        Path(path).unlink(missing_ok=True)
+
+
 def _expire(job: _Job) -> None:
     """Loop timer callback: fail the job's future with :class:`_Expired` if still pending."""
     if not job.future.done():
@@ -224,7 +247,7 @@ class QueryExecutor:
 
     async def query(self, request: QueryRequest, *, timeout: float) -> QueryOutcome:
         """Run one query; raises :class:`QueryTimeoutError` after ``timeout`` seconds."""
-        status, value = await self._run("query", request, timeout)
+        status, value = await self._run("query", (request, str(self._spool)), timeout)
         if status != "ok" or not isinstance(value, QueryOutcome):
             raise InternalError(f"unexpected answer {status!r} from the query worker")
         return value
@@ -527,10 +550,11 @@ class QueryExecutor:
             with self._lock:
                 job = worker.inflight.pop(job_id, None)
                 self._after_job_locked(worker)
+            value = _claim_spooled(status, value)
             if job is not None:
                 _resolve(job, (status, value))
-            elif status == "file":  # nobody waits for this dump any more
-                Path(value).unlink(missing_ok=True)
+            else:  # nobody waits for this answer any more
+                _discard_spooled(status, value)
         self._gone(worker)
 
     def _control(self, worker: _Worker, status: str, value: Any) -> None:
@@ -576,6 +600,9 @@ class QueryExecutor:
         with contextlib.suppress(OSError):
             worker.conn.close()
         self._reap(worker)
+        # a killed worker may have been writing an answer to the spool: nobody will send it
+        for left in self._spool.glob(spool_prefix(worker.pid) + "*"):
+            left.unlink(missing_ok=True)
 
     def _reap(self, worker: _Worker) -> None:
         if worker.process is not None:

@@ -10,12 +10,20 @@ the capped TSV is parsed back and re-serialised natively: TSV carries RDF terms 
 syntax, so nothing is lost. Graph results do the same through N-Triples (one triple a line).
 The body is complete before anything is sent, so a timeout can never produce a 200 with half
 a body.
+
+Big answers never sit whole in memory: every stage (the capped TSV or N-Triples, then the
+client's format) writes into a :class:`Spill`, which keeps the first :data:`SPILL_BYTES` in
+memory and moves to a file in the server's spool directory beyond that. The server then
+streams that file to the client in chunks and deletes it (:class:`QueryOutcome` ``path``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, cast
 
 import pyoxigraph as ox
@@ -32,12 +40,17 @@ from fazhi_graph.web.negotiation import (
 )
 
 __all__ = [
+    "SPILL_BYTES",
     "DumpRequest",
     "QueryOutcome",
     "QueryRequest",
+    "Spill",
     "run_dump",
     "run_query",
 ]
+
+SPILL_BYTES = 4 * 1024 * 1024
+"""Answers larger than this are written to a spool file instead of kept in memory."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,9 @@ class QueryOutcome:
     rows: int
     """Rows (solutions or triples) in the body; 1 for ASK."""
     truncated: bool
+    path: str | None = None
+    """When set, the body (``body`` is then empty) is in this spool file, which the
+    receiver sends and deletes."""
 
 
 @dataclass(frozen=True)
@@ -83,13 +99,92 @@ class _CapReachedError(Exception):
     """Raised from the writer to stop serialisation (and evaluation) at the row cap."""
 
 
+class Spill:
+    """Bytes collected in memory up to ``limit``, then in a file in ``directory``.
+
+    Without a directory everything stays in memory (the library and the command line).
+    The file is named after the process, so the server can remove what a killed worker left.
+
+    >>> spill = Spill(None)
+    >>> spill.write(b"abc")
+    3
+    >>> spill.finish()
+    (b'abc', None)
+    """
+
+    def __init__(self, directory: str | None, limit: int | None = None) -> None:
+        self.directory = directory
+        self.limit = SPILL_BYTES if limit is None else limit
+        self.buffer = bytearray()
+        self.file: IO[bytes] | None = None
+        self.path: str | None = None
+        self.size = 0
+
+    def write(self, chunk: bytes) -> int:
+        """Append ``chunk``."""
+        self.size += len(chunk)
+        if self.file is None:
+            if self.directory is None or len(self.buffer) + len(chunk) <= self.limit:
+                self.buffer += chunk
+                return len(chunk)
+            fd, self.path = tempfile.mkstemp(prefix=spool_prefix(os.getpid()),
+                                             dir=self.directory)
+            self.file = os.fdopen(fd, "wb")
+            self.file.write(self.buffer)
+            self.buffer = bytearray()
+        self.file.write(chunk)
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing to flush before :meth:`finish`."""
+
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """What was written so far, in pieces (reads the file back if there is one)."""
+        if self.file is None:
+            yield bytes(self.buffer)
+            return
+        self.file.flush()
+        assert self.path is not None
+        with open(self.path, "rb") as data:
+            while piece := data.read(size):
+                yield piece
+
+    def source(self) -> bytes | str:
+        """The content as bytes, or the path of its file (for pyoxigraph's parsers)."""
+        if self.file is None:
+            return bytes(self.buffer)
+        self.file.flush()
+        assert self.path is not None
+        return self.path
+
+    def finish(self) -> tuple[bytes, str | None]:
+        """``(bytes, None)`` if it stayed in memory, else ``(b"", path)`` of the closed file."""
+        if self.file is None:
+            return bytes(self.buffer), None
+        self.file.close()
+        return b"", self.path
+
+    def discard(self) -> None:
+        """Forget the content and delete the file, if any."""
+        if self.file is not None:
+            self.file.close()
+        if self.path is not None:
+            Path(self.path).unlink(missing_ok=True)
+        self.buffer = bytearray()
+
+
+def spool_prefix(pid: int) -> str:
+    """Spool files a process writes start with this (see :meth:`QueryExecutor` cleanup)."""
+    return f"w{pid}-"
+
+
 class _LineCapWriter:
     """Collects output up to ``limit`` complete lines; notes whether more was coming."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, spill: Spill | None = None) -> None:
         self.limit = limit
         self.lines = 0
-        self.buffer = bytearray()
+        self.buffer = spill if spill is not None else Spill(None)
         self.truncated = False
 
     def write(self, chunk: bytes) -> int:
@@ -103,13 +198,13 @@ class _LineCapWriter:
         if self.lines + newlines < self.limit or (
             self.lines + newlines == self.limit and chunk.endswith(b"\n")
         ):
-            self.buffer += chunk
+            self.buffer.write(chunk)
             self.lines += newlines
             return size
         cut = -1
         for _ in range(self.limit - self.lines):
             cut = chunk.index(b"\n", cut + 1)
-        self.buffer += chunk[: cut + 1]
+        self.buffer.write(chunk[: cut + 1])
         self.lines = self.limit
         self.truncated = True
         raise _CapReachedError
@@ -127,12 +222,25 @@ def _not_acceptable(form: str, formats: tuple[MediaFormat, ...]) -> NotAcceptabl
     )
 
 
-def _used_prefixes(prefixes: Mapping[str, str], body: bytes) -> dict[str, str]:
-    return {p: ns for p, ns in prefixes.items() if ns.encode("utf-8") in body}
+def _used_prefixes(prefixes: Mapping[str, str], data: Spill) -> dict[str, str]:
+    """The prefixes whose namespace occurs in ``data`` (read in pieces; order kept)."""
+    wanted = {name: ns.encode("utf-8") for name, ns in prefixes.items()}
+    overlap = max((len(ns) for ns in wanted.values()), default=1) - 1
+    found: set[str] = set()
+    tail = b""
+    for piece in data.chunks():
+        window = tail + piece
+        found.update(name for name, ns in wanted.items() if name not in found and ns in window)
+        tail = window[-overlap:] if overlap > 0 else b""
+    return {name: ns for name, ns in prefixes.items() if name in found}
 
 
-def run_query(store: Store, request: QueryRequest) -> QueryOutcome:
-    """Evaluate ``request`` on ``store`` and serialise it (raises :class:`FazhiError`)."""
+def run_query(store: Store, request: QueryRequest, spool: str | None = None) -> QueryOutcome:
+    """Evaluate ``request`` on ``store`` and serialise it (raises :class:`FazhiError`).
+
+    With a ``spool`` directory, an answer over :data:`SPILL_BYTES` comes back as a file there
+    (``QueryOutcome.path``); without one it is always in memory.
+    """
     result = store.query(
         request.query,
         default_graph=list(request.default_graph) if request.default_graph is not None else None,
@@ -149,10 +257,11 @@ def run_query(store: Store, request: QueryRequest) -> QueryOutcome:
     if isinstance(result, ox.QuerySolutions):
         if request.results_format is None:
             raise _not_acceptable("solutions", RESULT_FORMATS)
-        return _solutions(result, ALL_FORMATS[request.results_format], request.max_rows)
+        fmt = ALL_FORMATS[request.results_format]
+        return _solutions(result, fmt, request.max_rows, spool)
     if request.graph_format is None:
         raise _not_acceptable("graph", GRAPH_FORMATS)
-    return _triples(result, ALL_FORMATS[request.graph_format], request)
+    return _triples(result, ALL_FORMATS[request.graph_format], request, spool)
 
 
 def _bytes(data: bytes | None) -> bytes:
@@ -161,48 +270,103 @@ def _bytes(data: bytes | None) -> bytes:
     return data
 
 
-def _capture(serialize: Callable[[IO[bytes]], object], limit: int) -> _LineCapWriter:
-    writer = _LineCapWriter(limit)
+def _capture(
+    serialize: Callable[[IO[bytes]], object], limit: int, spool: str | None
+) -> _LineCapWriter:
+    writer = _LineCapWriter(limit, Spill(spool))
     try:
         serialize(cast(IO[bytes], writer))
     except _CapReachedError:
         pass
     except OSError as exc:
         if not writer.truncated:
+            writer.buffer.discard()
             raise FazhiError(f"the query failed while it was evaluated: {exc}") from exc
+    except BaseException:
+        writer.buffer.discard()
+        raise
     return writer
 
 
-def _solutions(result: ox.QuerySolutions, fmt: MediaFormat, max_rows: int) -> QueryOutcome:
+class _TruncatedFirst:
+    """Passes SPARQL JSON results on with ``"truncated"`` added as their first member (a
+    field standard clients ignore)."""
+
+    def __init__(self, out: Spill, truncated: bool) -> None:
+        self.out = out
+        self.member = b'{"truncated":' + (b"true" if truncated else b"false") + b","
+        self.started = False
+
+    def write(self, chunk: bytes) -> int:
+        if not self.started and chunk:
+            self.started = True
+            if chunk.startswith(b"{"):
+                self.out.write(self.member + bytes(chunk[1:]))
+                return len(chunk)
+        self.out.write(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing buffered here."""
+
+
+def _reserialise(source: Spill, spool: str | None, write: Callable[[IO[bytes]], object]
+                 ) -> tuple[bytes, str | None]:
+    """Run ``write`` into a new spill, then drop ``source`` (the intermediate form)."""
+    out = Spill(spool)
+    try:
+        write(cast(IO[bytes], out))
+    except BaseException:
+        out.discard()
+        raise
+    finally:
+        source.discard()
+    return out.finish()
+
+
+def _solutions(
+    result: ox.QuerySolutions, fmt: MediaFormat, max_rows: int, spool: str | None
+) -> QueryOutcome:
     tsv_format = ox.QueryResultsFormat.TSV
-    writer = _capture(lambda w: result.serialize(w, format=tsv_format), max_rows + 1)
-    tsv = bytes(writer.buffer)
+    writer = _capture(lambda w: result.serialize(w, format=tsv_format), max_rows + 1, spool)
+    tsv = writer.buffer
     rows = max(writer.lines - 1, 0)
     if fmt.key == "tsv":
-        body = tsv
-    else:
-        parsed = ox.parse_query_results(tsv, format=tsv_format)
+        body, path = tsv.finish()
+        return QueryOutcome("solutions", fmt.key, body, rows, writer.truncated, path)
+
+    def convert(out: IO[bytes]) -> None:
+        source = tsv.source()
+        parsed = (ox.parse_query_results(source, format=tsv_format) if isinstance(source, bytes)
+                  else ox.parse_query_results(path=source, format=tsv_format))
         assert isinstance(parsed, ox.QuerySolutions)
-        body = _bytes(parsed.serialize(format=fmt.results_format()))
-    if fmt.key == "json" and body.startswith(b"{"):
-        flag = b"true" if writer.truncated else b"false"
-        body = b'{"truncated":' + flag + b"," + body[1:]
-    return QueryOutcome("solutions", fmt.key, body, rows, writer.truncated)
+        target = out if fmt.key != "json" else cast(IO[bytes], _TruncatedFirst(
+            cast(Spill, out), writer.truncated))
+        parsed.serialize(target, format=fmt.results_format())
+
+    body, path = _reserialise(tsv, spool, convert)
+    return QueryOutcome("solutions", fmt.key, body, rows, writer.truncated, path)
 
 
-def _triples(result: ox.QueryTriples, fmt: MediaFormat, request: QueryRequest) -> QueryOutcome:
+def _triples(
+    result: ox.QueryTriples, fmt: MediaFormat, request: QueryRequest, spool: str | None
+) -> QueryOutcome:
     nt_format = ox.RdfFormat.N_TRIPLES
-    writer = _capture(lambda w: result.serialize(w, format=nt_format), request.max_rows)
-    nt = bytes(writer.buffer)
+    writer = _capture(lambda w: result.serialize(w, format=nt_format), request.max_rows, spool)
+    nt = writer.buffer
     if fmt.key == "ntriples":
-        body = nt
-    else:
-        body = _bytes(ox.serialize(
-            ox.parse(nt, format=nt_format),
-            format=fmt.rdf_format(),
-            prefixes=_used_prefixes(request.prefixes, nt) or None,
-        ))
-    return QueryOutcome("graph", fmt.key, body, writer.lines, writer.truncated)
+        body, path = nt.finish()
+        return QueryOutcome("graph", fmt.key, body, writer.lines, writer.truncated, path)
+
+    def convert(out: IO[bytes]) -> None:
+        source = nt.source()
+        triples = (ox.parse(source, format=nt_format) if isinstance(source, bytes)
+                   else ox.parse(path=source, format=nt_format))
+        ox.serialize(triples, out, format=fmt.rdf_format(),
+                     prefixes=_used_prefixes(request.prefixes, nt) or None)
+
+    body, path = _reserialise(nt, spool, convert)
+    return QueryOutcome("graph", fmt.key, body, writer.lines, writer.truncated, path)
 
 
 def _snapshot(store: Store, graph: str | None) -> ox.Store:
@@ -212,7 +376,7 @@ def _snapshot(store: Store, graph: str | None) -> ox.Store:
     return copy
 
 
-def run_dump(store: Store, request: DumpRequest, emit: Callable[[bytes], None]) -> None:
+def run_dump(store: Store, request: DumpRequest, emit: Callable[[bytes], object]) -> None:
     """Serialise one graph (or the dataset) in chunks through ``emit``."""
     fmt = ALL_FORMATS[request.format_key]
     raw = store.raw if isinstance(store, OxigraphStore) else _snapshot(store, request.graph)

@@ -4,7 +4,8 @@ The web server (:mod:`fazhi_graph.web.executor`) talks to each worker over one s
 :class:`multiprocessing.connection.Connection` framing. Messages are tuples:
 
 server → worker
-    ``(job_id, "query", QueryRequest)``, ``(job_id, "dump", (DumpRequest, spool_dir))``,
+    ``(job_id, "query", (QueryRequest, spool_dir))``,
+    ``(job_id, "dump", (DumpRequest, spool_dir))``,
     ``(0, "exit", None)``
 worker → server
     ``(0, "ready", info)`` once the store is open; ``(0, "failed", message)`` if it cannot be;
@@ -29,7 +30,6 @@ import contextlib
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -40,12 +40,10 @@ from typing import Any
 
 from fazhi_graph.errors import FazhiError
 from fazhi_graph.store import OxigraphStore, Store, open_store
-from fazhi_graph.web.render import DumpRequest, QueryRequest, run_dump, run_query
+from fazhi_graph.web.render import DumpRequest, QueryRequest, Spill, run_dump, run_query
 
 __all__ = ["load_store", "main", "serve"]
 
-SPOOL_BYTES = 4 * 1024 * 1024
-"""Dumps larger than this go to a file in the spool directory instead of through the socket."""
 
 
 def load_store(path: Path, *, memory: bool) -> Store:
@@ -61,53 +59,22 @@ def load_store(path: Path, *, memory: bool) -> Store:
     return OxigraphStore(raw, path=None, read_only=True)
 
 
-class _Spool:
-    """Collects a dump in memory, moving to a file once it outgrows :data:`SPOOL_BYTES`."""
-
-    def __init__(self, directory: str) -> None:
-        self.directory = directory
-        self.buffer = bytearray()
-        self.file: Any = None
-        self.path: str | None = None
-
-    def write(self, chunk: bytes) -> None:
-        if self.file is None and len(self.buffer) + len(chunk) <= SPOOL_BYTES:
-            self.buffer += chunk
-            return
-        if self.file is None:
-            fd, self.path = tempfile.mkstemp(prefix="dump-", dir=self.directory)
-            self.file = os.fdopen(fd, "wb")
-            self.file.write(self.buffer)
-            self.buffer = bytearray()
-        self.file.write(chunk)
-
-    def finish(self) -> tuple[str, Any]:
-        if self.file is None:
-            return "bytes", bytes(self.buffer)
-        self.file.close()
-        return "file", self.path
-
-    def discard(self) -> None:
-        if self.file is not None:
-            self.file.close()
-            if self.path is not None:
-                Path(self.path).unlink(missing_ok=True)
-
-
 def _handle(store: Store, kind: str, payload: Any) -> tuple[str, Any]:
     if kind == "query":
-        assert isinstance(payload, QueryRequest)
-        return "ok", run_query(store, payload)
+        request, spool_dir = payload
+        assert isinstance(request, QueryRequest)
+        return "ok", run_query(store, request, spool_dir)
     if kind == "dump":
         request, spool_dir = payload
         assert isinstance(request, DumpRequest)
-        spool = _Spool(spool_dir)
+        spill = Spill(spool_dir)
         try:
-            run_dump(store, request, spool.write)
+            run_dump(store, request, spill.write)
         except BaseException:
-            spool.discard()
+            spill.discard()
             raise
-        return spool.finish()
+        body, path = spill.finish()
+        return ("bytes", body) if path is None else ("file", path)
     raise ValueError(f"unknown job kind {kind!r}")
 
 

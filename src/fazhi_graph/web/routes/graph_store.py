@@ -11,9 +11,8 @@ mode they need the bearer token, like SPARQL Update.
 from __future__ import annotations
 
 import pyoxigraph as ox
-from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from fazhi_graph.web.cache import CachedResponse, etag_for, etag_matches
@@ -30,6 +29,7 @@ from fazhi_graph.web.routes.sparql import (
     READ_CACHE_CONTROL,
     check_token,
     refuse_update_if_read_only,
+    spooled_response,
 )
 from fazhi_graph.web.state import AppState, state_of
 
@@ -74,15 +74,7 @@ async def store_get(request: Request) -> Response:
             DumpRequest(target, fmt.key, state.prefixes), timeout=state.dump_timeout
         )
         if result.path is not None:
-            path = result.path
-            headers["Content-Length"] = str(path.stat().st_size)
-            if head:
-                path.unlink(missing_ok=True)
-                return Response(b"", media_type=fmt.content_type, headers=headers)
-            return FileResponse(
-                path, media_type=fmt.content_type, headers=headers,
-                background=BackgroundTask(path.unlink, missing_ok=True),
-            )
+            return spooled_response(result.path, fmt.content_type, headers, head=head)
         assert result.body is not None
         cached = CachedResponse(result.body, fmt.content_type, {})
         state.cache.put(key, cached)

@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import hmac
 from collections.abc import Awaitable, Mapping
+from pathlib import Path
 from typing import TypeVar
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from fazhi_graph.errors import FormatError
@@ -55,7 +57,7 @@ from fazhi_graph.web.render import QueryRequest
 from fazhi_graph.web.routes.service_description import describe
 from fazhi_graph.web.state import AppState, state_of
 
-__all__ = ["answer_query", "fast_endpoints", "prefixes_for", "routes"]
+__all__ = ["answer_query", "fast_endpoints", "prefixes_for", "routes", "spooled_response"]
 _T = TypeVar("_T")
 
 
@@ -289,6 +291,9 @@ async def answer_query(
                 "X-Fazhi-Rows": str(outcome.rows),
                 "X-Fazhi-Row-Limit": str(max_rows),
             }
+        if outcome.path is not None:  # a big answer: streamed from its spool file, not cached
+            return spooled_response(Path(outcome.path), fmt.content_type,
+                                    {**common, **extra, "X-Fazhi-Cache": "miss"}, head=head)
         cached = CachedResponse(outcome.body, fmt.content_type, extra)
         state.cache.put(key, cached)
         cache_state = "miss"
@@ -298,6 +303,18 @@ async def answer_query(
                "Content-Length": str(len(cached.body))}
     return Response(b"" if head else cached.body, media_type=cached.content_type,
                     headers=headers)
+
+
+def spooled_response(path: Path, content_type: str, headers: dict[str, str], *, head: bool
+                     ) -> Response:
+    """Send a finished answer from its spool file in chunks, then delete the file (at once
+    for ``HEAD``). Its length is known, so it goes out with ``Content-Length``."""
+    headers = {**headers, "Content-Length": str(path.stat().st_size)}
+    if head:
+        path.unlink(missing_ok=True)
+        return Response(b"", media_type=content_type, headers=headers)
+    return FileResponse(path, media_type=content_type, headers=headers,
+                        background=BackgroundTask(path.unlink, missing_ok=True))
 
 
 def refuse_update_if_read_only(state: AppState) -> None:
