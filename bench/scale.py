@@ -1,7 +1,8 @@
 """Scale: bulk ingest of a synthetic national corpus, `oxigraph load` side by side, saved queries.
 
 Usage: .venv/bin/python bench/scale.py [--reports 1000 [10000 ...]] [--runs 5] [--seed 0]
-           [--variants validated,unvalidated] [--workers 2] [--skip-queries] [--out FILE]
+           [--variants validated,unvalidated] [--workers 2] [--skip-queries] [--skip-serving]
+           [--out FILE]
 
 For each corpus size N, in one run:
 
@@ -20,6 +21,9 @@ For each corpus size N, in one run:
    (read-only, as the server opens it), each in its own process stopped after 60 s: one
    warm-up, then the median of ``--runs`` runs (a warm-up over 15 s is reported as it is),
    results fully consumed.
+5. The store is served as `fazhi-graph serve` serves it (the server picks memory or disk
+   mode), every saved query goes once through `/sparql`, and the server's whole process tree
+   is sampled for resident memory (peak RSS against the 1 GiB target, and PSS).
 
 Results are appended to bench/scale.md with the machine description.
 """
@@ -289,6 +293,101 @@ def query_latencies(store_dir: Path, runs: int) -> list[tuple[str, float | None,
     return out
 
 
+# --------------------------------------------------------------------------- serving
+
+SERVE_READY_S = 900.0
+TARGET_SERVE_BYTES = 1 << 30
+
+
+def _tree_memory_kib(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) in KiB of ``pid`` and its descendants (PSS counts shared pages once)."""
+    from loadgen import descendants
+
+    pss = rss = 0
+    for p in descendants(pid):
+        try:
+            text = Path(f"/proc/{p}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith("Pss:"):
+                pss += int(line.split()[1])
+            elif line.startswith("Rss:"):
+                rss += int(line.split()[1])
+    return pss, rss
+
+
+def serving(store_dir: Path, runs: int) -> dict[str, Any]:
+    """Serve the store as `fazhi-graph serve` does and measure the server's process tree.
+
+    The server picks memory or disk mode itself (memory when 6x the store fits in half the
+    free RAM). Once its primary workers are ready, every saved query is sent through /sparql
+    ``runs`` times (60 s limit each, results fully read); the tree's PSS and RSS are sampled
+    every 0.2 s meanwhile. Returns the mode, the start-up time, the peaks and the final PSS.
+    """
+    import threading
+
+    import httpx
+    from loadgen import free_port, stop_tree
+
+    from fazhi_graph.sparql import bind, saved_queries
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "FAZHI_WRITE_TOKEN": ""}
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [PY, "-m", "fazhi_graph.web.server", "--store", str(store_dir), "--port", str(port),
+         "--timeout", str(QUERY_TIMEOUT_S), "--rate-limit", "0"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    peak = {"pss": 0, "rss": 0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            pss, rss = _tree_memory_kib(process.pid)
+            peak["pss"], peak["rss"] = max(peak["pss"], pss), max(peak["rss"], rss)
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    mode = "?"
+    try:
+        while time.monotonic() - started < SERVE_READY_S:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited: {process.stderr.read()[-2000:]!r}")
+            with contextlib.suppress(httpx.HTTPError, KeyError, ValueError):
+                workers = httpx.get(base + "/-/status", timeout=5).json()["executor"]["workers"]
+                primary = [w for w in workers if w["kind"] in ("memory", "disk")]
+                kinds = {w["kind"] for w in primary}
+                mode = "memory" if "memory" in kinds else "disk"
+                if any(w["kind"] == mode and w["state"] == "ready" for w in primary):
+                    break
+            time.sleep(0.2)
+        ready_s = time.monotonic() - started
+        times: dict[str, float | None] = {}
+        with httpx.Client(timeout=QUERY_TIMEOUT_S + 10) as client:
+            for name, saved in saved_queries(ROOT / "queries").items():
+                samples: list[float] = []
+                for _ in range(runs):
+                    t0 = time.perf_counter()
+                    answer = client.get(base + "/sparql", params={
+                        "query": bind(saved), "max-rows": "100000", "format": "json"})
+                    if answer.status_code != 200:
+                        break
+                    samples.append(time.perf_counter() - t0)
+                times[name] = statistics.median(samples) if samples else None
+        final_pss, final_rss = _tree_memory_kib(process.pid)
+    finally:
+        stop.set()
+        sampler.join()
+        stop_tree(process)
+    return {"mode": mode, "ready_s": ready_s, "peak_pss_kib": peak["pss"],
+            "peak_rss_kib": peak["rss"], "final_pss_kib": final_pss,
+            "final_rss_kib": final_rss, "times": times}
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -345,6 +444,18 @@ def markdown(info: dict[str, str], args: argparse.Namespace, sizes: list[dict[st
         slow = [q for q in size["queries"] if q[1] is None or q[1] >= TARGET_QUERY_S]
         lines += ["", f"{len(size['queries']) - len(slow)} of {len(size['queries'])} saved "
                   f"queries answer in under 1 s at {n:,} reports."]  # fmt: skip
+        served = size.get("serving")
+        if served:
+            ok = "met" if served["peak_rss_kib"] * 1024 < TARGET_SERVE_BYTES else "**not met**"
+            answered = [t for t in served["times"].values() if t is not None]
+            lines += ["", f"Serving (`python -m fazhi_graph.web.server`, which chose "
+                      f"**{served['mode']}** mode; ready in {served['ready_s']:.1f} s), "
+                      f"every saved query sent once through `/sparql` "
+                      f"({len(answered)} of {len(served['times'])} answered within "
+                      f"{QUERY_TIMEOUT_S:.0f} s): peak RSS of the process tree "
+                      f"{_mib(served['peak_rss_kib'])} (target under 1 GiB: {ok}), peak PSS "
+                      f"{_mib(served['peak_pss_kib'])}, PSS after the queries "
+                      f"{_mib(served['final_pss_kib'])}.", ""]  # fmt: skip
         rate = first["reports"] / first["wall"]
         lines += [f"At this rate ({next(iter(size['ingest']))}), 10,000 reports would take "
                   f"{10_000 / rate / 60:.0f} min (target: under 10 min).", ""]  # fmt: skip
@@ -366,7 +477,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "scale.md")
-    parser.add_argument("--skip-queries", action="store_true", help="measure ingest and load only")
+    parser.add_argument("--skip-queries", action="store_true", help="skip the saved queries")
+    parser.add_argument("--skip-serving", action="store_true",
+                        help="skip serving the store (memory of the server)")
     args = parser.parse_args()
     from fazhi_graph.synth import write_corpus
 
@@ -396,6 +509,9 @@ def main() -> None:
             if not args.skip_queries:
                 print(f"[{n}] saved queries …", file=sys.stderr, flush=True)
                 size["queries"] = query_latencies(first["store"], args.runs)
+            if not args.skip_serving:
+                print(f"[{n}] serving memory …", file=sys.stderr, flush=True)
+                size["serving"] = serving(first["store"], 1)
             for r in size["ingest"].values():
                 shutil.rmtree(r["home"])
             sizes.append(size)
