@@ -24,7 +24,7 @@ from rdflib.namespace import RDF
 from typer.testing import CliRunner
 
 from fazhi_graph.errors import QueryError
-from fazhi_graph.namespaces import DATA, FZ, INDICATOR, NIF, PREFIXES, SDMXMEASURE, SECTION
+from fazhi_graph.namespaces import DATA, FZ, INDICATOR, NIF, PREFIXES, QB, SDMXMEASURE, SECTION
 from fazhi_graph.pipeline import dataset_graphs, report_graph
 from fazhi_graph.querydocs import COMPETENCY_QUESTIONS, competency_numbers, render
 from fazhi_graph.sparql import (
@@ -387,6 +387,41 @@ def test_measures_followed_up(store: Store, followup: Store) -> None:
     reform = found["2"]  # （二）持续深化“放管服”改革 → the 2022 report implements it
     assert (reform["yearT"], reform["yearNext"], reform["followedUp"]) == ("2021", "2022", "true")
     assert "简政放权、放管结合、优化服务" in (reform["initiativesFollowedUp"] or "")
+
+
+def test_a_measure_keeps_its_work_area_when_the_next_report_has_no_facts_there(
+    graphs: list[tuple[str, rdflib.Graph]], tmp_path: Path
+) -> None:
+    """The work area is shown, with no facts, even though other reports have facts in it."""
+    name, g = followup_graph(tmp_path)
+    heyang = next(graph for _, graph in graphs if (rdflib.URIRef(HEYANG), None, None) in graph)
+    measure = next(m for m in heyang.objects(rdflib.URIRef(HEYANG), FZ.plannedMeasure)
+                   if str(heyang.value(m, FZ.ordinal)) == "4")
+    area = heyang.value(measure, FZ.area)
+    assert area is not None
+    stated = [f for f in g.subjects(FZ.area, area)
+              if (f, RDF.type, QB.Observation) in g or (f, FZ.implements, None) in g]
+    assert stated, "the follow-up report states facts in that work area"
+    for fact in stated:
+        g.remove((fact, FZ.area, area))
+    found = {r["ordinal"]: r for r in rows(_memory_store([*graphs, (name, g)]),
+                                           "measures-followed-up")}
+    assert found["4"]["workAreaLabel"] == "依法有效化解社会矛盾纠纷"
+    assert found["4"]["factsInArea"] == "0"
+
+
+def test_three_systems_problems_found_by_wording_alone(
+    graphs: list[tuple[str, rdflib.Graph]]
+) -> None:
+    """Without the links from the problem's sentence to the initiative, the problem is still
+    found because its wording names the initiative (the second UNION branch)."""
+    store = _memory_store(graphs)
+    store.update(
+        f"PREFIX fz: <{PREFIXES['fz']}> DELETE {{ GRAPH ?g {{ ?s fz:mentions ?i }} }} WHERE {{ "
+        "GRAPH ?g { ?r fz:identifiedProblem ?p . ?p fz:statedIn ?s . ?s fz:mentions ?i } }"
+    )
+    (seed,) = rows(store, "three-systems-problems")
+    assert seed["report"] == SEED and seed["ordinal"] == "1"
 
 
 @checks("recurring-problems")
