@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.remote_servers import Server, ServerUnavailableError, start_oxigraph, start_virtuoso
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "reports" / "000_47a56254960e4c13.txt"
@@ -90,3 +93,31 @@ def four_report_store() -> Any:
     for name, graph in four_report_graphs():
         store.replace_graph(name, graph)
     return store
+
+
+# --------------------------------------------------------------------------- real engines
+
+
+def _server(kind: str, directory: Path) -> Iterator[Server]:
+    start = start_oxigraph if kind == "oxigraph" else start_virtuoso
+    try:
+        server = start(directory)
+    except ServerUnavailableError as exc:
+        pytest.skip(f"{kind} cannot be started here: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real ``oxigraph serve`` on a free loopback port, for the whole run (skipped with the
+    reason when it cannot be started). Modules that use it clear what they need first."""
+    yield from _server("oxigraph", tmp_path_factory.mktemp("oxigraph"))
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A private Virtuoso on free loopback ports, for the whole run (see oxigraph_server)."""
+    yield from _server("virtuoso", tmp_path_factory.mktemp("virtuoso"))

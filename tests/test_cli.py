@@ -30,9 +30,10 @@ G1 = str(GRAPH["report/alpha-2020"])
 
 DOCUMENTED: dict[str, set[str]] = {
     "build": {"--store"},
-    "export": {"--format", "-f", "--graph", "-o", "--output", "--store"},
+    "export": {"--format", "-f", "--graph", "-o", "--output", "--store", "--endpoint"},
     "validate": {"--store"},
-    "stats": {"--json", "--store"},
+    "stats": {"--json", "--store", "--endpoint"},
+    "check": {"--json", "--write", "--report", "--store", "--endpoint"},
     "serve": {
         "--host",
         "--port",
@@ -43,8 +44,9 @@ DOCUMENTED: dict[str, set[str]] = {
         "--max-rows",
         "--allow-write",
         "--write-token",
+        "--endpoint",
     },
-    "query": {"--store"},
+    "query": {"--store", "--endpoint"},
 }
 """The options the brief and the README promise, per command."""
 
@@ -209,6 +211,66 @@ def test_unknown_graph_is_a_one_line_error(built: Path) -> None:
 def test_usage_error_exits_2() -> None:
     assert invoke("export", "--no-such-option").exit_code == 2
     assert invoke("serve", "--port", "99999").exit_code == 2
+
+
+# --------------------------------------------------------------------------- --store remote
+# (against real engines: tests/test_remote_cli.py and tests/test_remote_serve.py)
+
+REMOTE_COMMANDS = [["query", "-e", "ASK {}"], ["stats"], ["export"], ["check"], ["serve"]]
+NO_REMOTE_ENV: dict[str, str | None] = {
+    f"FAZHI_REMOTE_{name}": None
+    for name in ("ENDPOINT", "UPDATE_ENDPOINT", "GRAPH_STORE", "USER", "PASSWORD", "TOKEN")
+}
+
+
+@pytest.mark.parametrize("command", REMOTE_COMMANDS, ids=lambda c: c[0])
+def test_endpoint_without_store_remote_is_a_usage_error(command: list[str], built: Path) -> None:
+    for store in ([], ["--store", str(built)]):
+        result = invoke(*command, *store, "--endpoint", "http://127.0.0.1:9/sparql")
+        assert result.exit_code == 2, result.output
+        assert "--endpoint needs --store remote" in result.stderr
+
+
+@pytest.mark.parametrize("command", REMOTE_COMMANDS, ids=lambda c: c[0])
+def test_store_remote_without_an_endpoint_says_how_to_give_one(command: list[str]) -> None:
+    result = invoke(*command, "--store", "remote", env=NO_REMOTE_ENV)
+    assert result.exit_code == 1
+    line = one_line_error(result)
+    assert "--endpoint URL" in line and "FAZHI_REMOTE_ENDPOINT" in line
+
+
+@pytest.mark.parametrize("command", REMOTE_COMMANDS, ids=lambda c: c[0])
+def test_store_remote_refuses_credentials_in_the_url(command: list[str]) -> None:
+    url = "http://dba:hunter2@127.0.0.1:9/sparql"
+    result = invoke(*command, "--store", "remote", "--endpoint", url, env=NO_REMOTE_ENV)
+    assert result.exit_code == 1
+    line = one_line_error(result)
+    assert "carries credentials" in line and "FAZHI_REMOTE_PASSWORD" in line
+    assert "hunter2" not in result.output + result.stderr
+
+
+@pytest.mark.parametrize("command", REMOTE_COMMANDS[:-1], ids=lambda c: c[0])
+def test_store_remote_that_does_not_answer_is_a_one_line_error(command: list[str]) -> None:
+    url = "http://127.0.0.1:9/sparql"
+    result = invoke(*command, "--store", "remote", "--endpoint", url, env=NO_REMOTE_ENV)
+    assert result.exit_code == 1
+    assert f"cannot reach the remote engine at {url}" in one_line_error(result)
+
+
+def test_store_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "remote.txt").write_text("")
+    result = invoke("stats", "--store", str(tmp_path / "remote.txt"))
+    assert result.exit_code == 2 and "is a file" in result.stderr
+
+
+def test_a_directory_called_remote_is_dot_slash_remote(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(built.parent)
+    built.rename(built.parent / "remote")
+    result = invoke("stats", "--json", "--store", "./remote", env=NO_REMOTE_ENV)
+    assert result.exit_code == 0, result.output
+    assert G1 in json.loads(result.stdout)["graphs"]
 
 
 # --------------------------------------------------------------------------- export

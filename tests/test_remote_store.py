@@ -29,12 +29,7 @@ from fazhi_graph.remote import RemoteConfig, RemoteStore, open_remote
 from fazhi_graph.sparql import bind, saved_queries
 from fazhi_graph.store import META_GRAPH, UNVERSIONED, Store, build_store, open_store
 from tests.conftest import ROOT
-from tests.remote_servers import (
-    Server,
-    ServerUnavailableError,
-    start_oxigraph,
-    start_virtuoso,
-)
+from tests.remote_servers import Server, ServerUnavailableError, start_virtuoso
 from tests.test_store import G1, G2, ONTOLOGY, ontology_graph, report_graph
 
 pytestmark = pytest.mark.slow
@@ -44,28 +39,8 @@ SMALL_BATCH = 10  # report_graph() has 26+ triples: it goes through the staging 
 
 
 # --------------------------------------------------------------------------- servers
-
-
-def _server(kind: str, directory: Path) -> Iterator[Server]:
-    start = start_oxigraph if kind == "oxigraph" else start_virtuoso
-    try:
-        server = start(directory)
-    except ServerUnavailableError as exc:
-        pytest.skip(f"{kind} cannot be started here: {exc}")
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    yield from _server("oxigraph", tmp_path_factory.mktemp("oxigraph"))
-
-
-@pytest.fixture(scope="session")
-def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    yield from _server("virtuoso", tmp_path_factory.mktemp("virtuoso"))
+# The servers themselves are the session fixtures oxigraph_server and virtuoso_server
+# (tests/conftest.py), shared with the other modules that need a real engine.
 
 
 def config(server: Server, *, gsp: bool, password: str | None = None) -> RemoteConfig:

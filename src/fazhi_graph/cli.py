@@ -25,9 +25,10 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from fazhi_graph.cli_store import EndpointOption, StoreChoice, StoreOrRemoteOption, store_choice
 from fazhi_graph.errors import FazhiError
 from fazhi_graph.settings import Settings
-from fazhi_graph.store import BuildSummary, Store, is_store_dir, open_store
+from fazhi_graph.store import BuildSummary, Store, is_store_dir
 
 
 class _Group(TyperGroup):
@@ -87,9 +88,14 @@ def _stdout() -> Console:
 
 
 def _open(settings: Settings) -> Store:
-    """Open the configured store read-only."""
-    path = None if settings.backend == "memory" else settings.store_path
-    return open_store(path, backend=settings.backend, read_only=True)
+    """Open the configured local store read-only."""
+    return StoreChoice().open(settings)
+
+
+def _chosen(store: str | None, endpoint: str | None) -> tuple[StoreChoice, Settings]:
+    """``--store PATH|remote`` and ``--endpoint``, and the settings they make."""
+    choice = store_choice(store, endpoint)
+    return choice, _settings(backend=choice.backend, store_path=choice.path)
 
 
 @contextmanager
@@ -172,19 +178,21 @@ def export(
             dir_okay=False,
         ),
     ] = None,
-    store: StoreOption = None,
+    store: StoreOrRemoteOption = None,
+    endpoint: EndpointOption = None,
 ) -> None:
     """Serialise the stored dataset, or one graph, in an RDF format, or export tidy tables.
 
     csv writes the observations table (columns in docs/exports.md); graphml and gexf the
-    network of bodies, places, documents, initiatives and reports.
+    network of bodies, places, documents, initiatives and reports. Every format works over
+    --store remote too (read through SPARQL queries).
     """
     from fazhi_graph.export import export as export_store
     from fazhi_graph.export import get_format
 
     name = get_format(fmt).name  # an unknown format fails before the store is opened
-    settings = _settings(store_path=store)
-    with _open(settings) as opened:
+    choice, settings = _chosen(store, endpoint)
+    with choice.open(settings) as opened:
         if output is None:
             stream = typer.get_binary_stream("stdout")
             export_store(opened, name, graph=graph, out=stream)
@@ -278,14 +286,16 @@ def stats(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
     ] = False,
-    store: StoreOption = None,
+    store: StoreOrRemoteOption = None,
+    endpoint: EndpointOption = None,
 ) -> None:
     """Count triples per graph, instances per class and the main facts per report."""
     from fazhi_graph.namespaces import REPORT_GRAPH_PREFIX
     from fazhi_graph.stats import curie
     from fazhi_graph.stats import stats as count
 
-    with _open(_settings(store_path=store)) as opened:
+    choice, settings = _chosen(store, endpoint)
+    with choice.open(settings) as opened:
         result = count(opened)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -333,14 +343,17 @@ def check(
         typer.Option(
             "--write",
             help="Also store the findings in the named graph fzg:checks of the store, "
-            "replacing the previous ones.",
+            "replacing the previous ones. With --store remote they go through the engine's "
+            "SPARQL Update endpoint ($FAZHI_REMOTE_UPDATE_ENDPOINT, default: the query "
+            "endpoint) with the credentials in FAZHI_REMOTE_USER and FAZHI_REMOTE_PASSWORD.",
         ),
     ] = False,
     report: Annotated[
         str | None,
         typer.Option("--report", help="Check only this report (its id, e.g. chengdongqu-2020)."),
     ] = None,
-    store: StoreOption = None,
+    store: StoreOrRemoteOption = None,
+    endpoint: EndpointOption = None,
 ) -> None:
     """Check the figures of every report for consistency; exit status 1 on any finding.
 
@@ -352,18 +365,20 @@ def check(
     from fazhi_graph.errors import StoreError
     from fazhi_graph.stats import curie
 
-    settings = _settings(store_path=store)
-    if write:
+    choice, settings = _chosen(store, endpoint)
+    if write and not choice.remote:
         path = None if settings.backend == "memory" else settings.store_path
         if path is not None and not is_store_dir(path):
             raise StoreError(f"no store at {path}; run `fazhi-graph build` first")
-        opened = open_store(path, backend=settings.backend)
-    else:
-        opened = _open(settings)
-    with opened:
+    with choice.open(settings, read_only=not write) as opened:
         findings = run_checks(opened, report=report)
         if write:
-            write_findings(opened, findings)
+            try:
+                write_findings(opened, findings)
+            except StoreError as exc:
+                if not choice.remote:
+                    raise
+                raise StoreError(_remote_write_failed(exc)) from exc
             _stderr().print(f"stored {len(findings)} finding(s) in {CHECKS_GRAPH}", markup=False)
 
     if as_json:
@@ -403,6 +418,19 @@ def check(
     raise typer.Exit(1)
 
 
+def _remote_write_failed(exc: FazhiError) -> str:
+    """What ``check --write`` says when the remote engine did not take the findings."""
+    from fazhi_graph.remote_http import ENV_AUTH, ENV_PASSWORD, ENV_UPDATE_ENDPOINT, ENV_USER
+
+    return (
+        f"the findings were not stored on the remote engine: {_one_line(exc)}. check --write "
+        f"over --store remote writes through the engine's SPARQL Update endpoint: set "
+        f"{ENV_UPDATE_ENDPOINT} to it (the default is the query endpoint, which most engines "
+        f"do not accept updates on) and, if it asks for them, the credentials in {ENV_USER} "
+        f"and {ENV_PASSWORD} ({ENV_AUTH}=digest for Virtuoso); or run check without --write"
+    )
+
+
 # --------------------------------------------------------------------------- serve
 
 
@@ -416,7 +444,7 @@ def serve(
         int | None,
         typer.Option("--port", help="TCP port to listen on (default 8000).", min=0, max=65535),
     ] = None,
-    store: StoreOption = None,
+    store: StoreOrRemoteOption = None,
     in_memory: Annotated[
         bool | None,
         typer.Option(
@@ -484,32 +512,19 @@ def serve(
             min=0.001,
         ),
     ] = None,
-    endpoint: Annotated[
-        str | None,
-        typer.Option(
-            "--endpoint",
-            help="With --store remote: the external engine's SPARQL query endpoint "
-            "(default $FAZHI_REMOTE_ENDPOINT); see docs/scaling.md.",
-        ),
-    ] = None,
+    endpoint: EndpointOption = None,
 ) -> None:
     """Serve the SPARQL endpoint and the explorer; builds the store first if it is missing.
 
     --store remote --endpoint URL serves a dataset pushed to an external SPARQL engine, with
     the same limits (time-out, row cap, read-only, no SERVICE).
     """
-    remote = store is not None and str(store) == "remote"
-    if remote:
-        from fazhi_graph.remote_http import ENV_ENDPOINT
-
-        if endpoint is not None:
-            os.environ[ENV_ENDPOINT] = endpoint  # read by open_store(backend="remote")
-        store = None
-    elif endpoint is not None:
-        raise typer.BadParameter("--endpoint needs --store remote")
+    choice = store_choice(store, endpoint)
+    if choice.remote:
+        choice.export_endpoint()  # the server opens the store with open_store(backend="remote")
     settings = _settings(
-        backend="remote" if remote else None,
-        store_path=store,
+        backend=choice.backend,
+        store_path=choice.path,
         host=host,
         port=port,
         in_memory=in_memory,

@@ -111,6 +111,9 @@ class RemoteConfig:
         >>> RemoteConfig.from_env({})
         Traceback (most recent call last):
         fazhi_graph.errors.StoreError: no remote SPARQL endpoint given: ...
+        >>> RemoteConfig.from_env({"FAZHI_REMOTE_PASSWORD": "s"}, endpoint="http://h/q")
+        Traceback (most recent call last):
+        fazhi_graph.errors.StoreError: FAZHI_REMOTE_PASSWORD is set but FAZHI_REMOTE_USER is not;...
         """
         environ = os.environ if env is None else env
         names = {
@@ -127,6 +130,11 @@ class RemoteConfig:
         if "endpoint" not in values:
             raise StoreError(
                 f"no remote SPARQL endpoint given: pass --endpoint URL or set {ENV_ENDPOINT}"
+            )
+        if "password" in values and "user" not in values and overrides.get("password") is None:
+            raise StoreError(  # (commands without --user: serve, query, stats, export, check)
+                f"{ENV_PASSWORD} is set but {ENV_USER} is not; set the user name too (and "
+                f"{ENV_AUTH}=digest for Virtuoso), or unset the password"
             )
         return cls(**values)  # type: ignore[arg-type]
 

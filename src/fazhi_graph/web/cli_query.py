@@ -9,16 +9,19 @@ A Typer command function; ``cli.py`` registers it with ``app.command("query")(qu
 It raises :class:`fazhi_graph.errors.FazhiError` for every user mistake (unknown saved query,
 malformed query, wrong format for the query form, missing store), which the CLI's error
 handler turns into a one-line message and a non-zero exit.
+
+``--store remote --endpoint URL`` runs the query on the dataset pushed to an external SPARQL
+engine (:mod:`fazhi_graph.cli_store`, shared with ``stats``, ``export``, ``check`` and ``serve``).
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from fazhi_graph.cli_store import EndpointOption, StoreOrRemoteOption, store_choice
 from fazhi_graph.errors import FormatError, QueryError
 from fazhi_graph.settings import Settings
 from fazhi_graph.sparql import (
@@ -29,7 +32,6 @@ from fazhi_graph.sparql import (
     run_query,
     saved_queries,
 )
-from fazhi_graph.store import open_store
 
 __all__ = ["query_command"]
 
@@ -51,10 +53,7 @@ def query_command(
             "(graph results).",
         ),
     ] = "table",
-    store: Annotated[
-        Path | None,
-        typer.Option("--store", help="Store directory (default: FAZHI_STORE or var/store)."),
-    ] = None,
+    store: StoreOrRemoteOption = None,
     max_rows: Annotated[
         int | None,
         typer.Option("--max-rows", help="Show at most this many rows (table and graphs)."),
@@ -69,9 +68,12 @@ def query_command(
             help="A query parameter as name=value (repeatable); * leaves it unbound.",
         ),
     ] = None,
+    endpoint: EndpointOption = None,
 ) -> None:
-    """Run a SPARQL query on the store and print the result."""
-    settings = Settings.from_env(store_path=store)
+    """Run a SPARQL query on the store (or, with --store remote, on an external engine) and
+    print the result."""
+    choice = store_choice(store, endpoint)
+    settings = Settings.from_env(backend=choice.backend, store_path=choice.path)
     directory = settings.project_root / "queries"
     if list_queries:
         for saved in saved_queries(directory).values():
@@ -89,7 +91,6 @@ def query_command(
     values = parse_param_values(param or [])
     source = expression if expression is not None else load_query(str(query), directory)
     text = bind(source, values)
-    path = None if settings.backend == "memory" else settings.store_path
-    with open_store(path, backend=settings.backend, read_only=True) as opened:
+    with choice.open(settings) as opened:
         output = run_query(opened, text, fmt=output_format, max_rows=max_rows)
     sys.stdout.write(output)
