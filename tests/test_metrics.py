@@ -97,3 +97,22 @@ def test_value_span_inside_its_first_sentence(seed_facts: Any) -> None:
     for o in seed_facts.observations:
         first = seed_facts.doc.sentences[o.sentences[0]]
         assert o.value_span in first.span
+
+
+def test_indicator_heads_are_every_indicators_head_match(seed_text: str) -> None:
+    """The one-pass matcher the indicator choice uses gives each concept's head_match."""
+    import random
+
+    from fazhi_graph.extract.lexicon import lexicon
+
+    lex = lexicon()
+    rng = random.Random(5)
+    labels = [label for c in lex.indicators for label in c.labels]
+    texts = [seed_text[i : i + rng.randint(0, 24)] for i in rng.sample(range(len(seed_text)), 400)]
+    texts += ["", "率", *(rng.choice(labels) + rng.choice(labels) for _ in range(200))]
+    hits = 0
+    for text in texts:
+        heads = lex.indicator_heads(text)
+        assert heads == [c.head_match(text) for c in lex.indicators], text
+        hits += sum(1 for h in heads if h[1])
+    assert hits > 500

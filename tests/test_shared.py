@@ -95,7 +95,7 @@ def test_every_write_path_stores_shared_triples_once(tmp_path: Path) -> None:
     ingest(settings, SAMPLES / "qinghe-county-2022.txt", {})  # single ingest
     corpus = tmp_path / "corpus"
     write_corpus(corpus, 6, seed=3)
-    result = ingest_folder(settings, corpus, workers=1, batch=3)  # bulk: two batches
+    result = ingest_folder(settings, corpus, workers=1, batch=3, commit=1)  # two writes
     assert not result.failed
     _assert_each_triple_once(settings)
     incremental = _triples_by_graph(settings)

@@ -602,3 +602,25 @@ def test_a_bulk_write_cut_before_its_hashes_is_repaired(tmp_path: Path) -> None:
         assert report not in store.graph_names()
         assert store.count(SHARED_GRAPH) == 1
         assert graph_hashes(store) == {SHARED_GRAPH: ntriples_digest(shared)}
+
+
+def test_merging_several_documents_is_merging_them_one_write_after_another() -> None:
+    """add_graphs(merge={g: [doc, doc, …]}) stores and hashes what one write per document
+    stores and hashes (empty documents add nothing, as a write of one does)."""
+    from fazhi_graph.shared import SHARED_GRAPH
+    from fazhi_graph.store import add_graphs, graph_hashes, ntriples_digest
+
+    docs = [f"<{DATA[f'period/{y}']}> <{RDFS.label}> \"{y}\" .\n".encode() for y in (2020, 2021)]
+    reports = {str(GRAPH[f"report/x-{n}"]): f"<{DATA[f'report/x-{n}']}> <{RDF.type}> "
+               f"<{FZ.AnnualReport}> .\n".encode() for n in range(2)}  # fmt: skip
+    at_once, one_by_one = open_store(backend="memory"), open_store(backend="memory")
+    for store in (at_once, one_by_one):
+        add_graphs(store, {}, seed="s", merge={SHARED_GRAPH: docs[0]})  # a hash to chain on
+    add_graphs(at_once, {g: (nt, ntriples_digest(nt)) for g, nt in reports.items()}, seed="a",
+               merge={SHARED_GRAPH: [docs[1], b"", docs[0]]})  # fmt: skip
+    for (graph, nt), doc in zip(reports.items(), (docs[1], docs[0]), strict=True):
+        add_graphs(one_by_one, {graph: (nt, ntriples_digest(nt))}, seed="b",
+                   merge={SHARED_GRAPH: doc})  # fmt: skip
+    assert graph_hashes(at_once) == graph_hashes(one_by_one)
+    for graph in (*reports, SHARED_GRAPH):
+        assert set(at_once.quads(graph)) == set(one_by_one.quads(graph))

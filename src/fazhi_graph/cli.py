@@ -687,9 +687,13 @@ def ingest(
     workers: Annotated[
         int | None, typer.Option(help="Worker processes for a folder (default: one per core).")
     ] = None,
-    batch: Annotated[
-        int, typer.Option(min=1, help="Reports per worker task and per store write.")
-    ] = 8,
+    batch: Annotated[int, typer.Option(min=1, help="Reports per worker task.")] = 8,
+    commit: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Reports written to the store at once, at least (1: every batch)."
+        ),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Add a report to the catalogue (data/reports/) and to the store as its own named graph.
@@ -710,7 +714,7 @@ def ingest(
                 "--issuer/--area/--level/--year/--url describe one file; for a folder they "
                 "come from each title or from the folder's reports.toml"
             )
-        _ingest_folder(_settings(store_path=store), file, workers, batch)
+        _ingest_folder(_settings(store_path=store), file, workers, batch, commit)
         return
 
     given: dict[str, str | int] = {
@@ -732,11 +736,13 @@ def ingest(
     )
 
 
-def _ingest_folder(settings: Settings, folder: Path, workers: int | None, batch: int) -> None:
+def _ingest_folder(
+    settings: Settings, folder: Path, workers: int | None, batch: int, commit: int | None
+) -> None:
     """``ingest DIR``: the bulk path, with a progress bar on a terminal."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from fazhi_graph.bulk import ingest_folder
+    from fazhi_graph.bulk import COMMIT, ingest_folder
 
     console = _stderr()
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -746,7 +752,14 @@ def _ingest_folder(settings: Settings, folder: Path, workers: int | None, batch:
         def advance(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total, description=f"ingesting {name}")
 
-        result = ingest_folder(settings, folder, workers=workers, batch=batch, progress=advance)
+        result = ingest_folder(
+            settings,
+            folder,
+            workers=workers,
+            batch=batch,
+            commit=COMMIT if commit is None else commit,
+            progress=advance,
+        )
     typer.echo(
         f"{len(result.added)} added, {len(result.replaced)} replaced, "
         f"{len(result.unchanged)} unchanged, {len(result.failed)} failed; "

@@ -24,7 +24,7 @@ from fazhi_graph.settings import Settings
 from fazhi_graph.shared import SHARED_GRAPH, split_shared
 from fazhi_graph.storedir import writer_lock
 
-__all__ = ["IngestResult", "catalogue_text", "ingest"]
+__all__ = ["IngestResult", "catalogue_table", "catalogue_text", "ingest"]
 
 _FIELDS = ("file", "id", "issuer", "area", "level", "year", "url", "division_code")
 
@@ -60,13 +60,18 @@ def catalogue_text(header: str, entries: list[CatalogueEntry]) -> str:
     year = 2020
     <BLANKLINE>
     """
-    parts = [header.rstrip("\n"), ""]
-    for entry in entries:
-        parts.append("[[report]]")
-        keys = [k for k in _FIELDS if k in entry] + sorted(k for k in entry if k not in _FIELDS)
-        parts.extend(f"{k} = {_toml_value(entry[k])}" for k in keys if entry[k] not in ("", None))
-        parts.append("")
-    return "\n".join(parts)
+    return "\n".join([header.rstrip("\n"), "", *(catalogue_table(e) for e in entries)])
+
+
+def catalogue_table(entry: CatalogueEntry) -> str:
+    """One entry's ``[[report]]`` table in the catalogue file, with the blank line after it.
+
+    >>> catalogue_table({"year": 2020, "file": "a.txt", "note": ""})
+    '[[report]]\\nfile = "a.txt"\\nyear = 2020\\n'
+    """
+    keys = [k for k in _FIELDS if k in entry] + sorted(k for k in entry if k not in _FIELDS)
+    lines = [f"{k} = {_toml_value(entry[k])}" for k in keys if entry[k] not in ("", None)]
+    return "\n".join(["[[report]]", *lines, ""])
 
 
 def _header(path: Path) -> str:

@@ -29,17 +29,15 @@ from rdflib.namespace import (
 )
 from rdflib.term import URIRef
 
-BASE = "https://w3id.org/fazhi-graph/"
-"""Root of every IRI the project mints (ontology, vocabularies, data)."""
+from fazhi_graph.iris import BASE as BASE  # re-exported: the root of every project IRI
+from fazhi_graph.iris import GRAPH_BASE
+from fazhi_graph.iris import REPORT_GRAPH_PREFIX as REPORT_GRAPH_PREFIX  # re-exported
 
 DATA = Namespace(BASE + "id/")
 """Data resources: reports, texts, sentences, bodies, places, documents, observations."""
 
-GRAPH = Namespace(BASE + "graph/")
+GRAPH = Namespace(GRAPH_BASE)
 """Named graphs: one per report, plus ``ontology``, ``vocab``, ``curated`` and ``checks``."""
-
-REPORT_GRAPH_PREFIX = str(GRAPH["report/"])
-"""What every report graph's name starts with (``…/graph/report/<report id>``)."""
 
 
 class FZ(DefinedNamespace):

@@ -11,7 +11,7 @@ vocabularies loaded and holds each batch of data only while validating it. It gi
 Usage (a bulk worker prepares the context once)::
 
     context = CompiledValidation()          # ~0.2 s: compile, load ontology + vocabularies
-    result = context.run(graph)             # or context.run_ntriples(payload)
+    result = context.run(graph)             # or .run_ntriples(payload), .run_triples(ox_triples)
     result.conforms, result.results         # as ontology.validate(graph) gives them
 
 How a run works
@@ -24,9 +24,11 @@ How a run works
    markers in two named graphs. ``sh:class`` memberships of the other nodes (the vocabulary)
    were found once when the context was prepared (again per run if the data adds
    ``rdfs:subClassOf`` triples).
-3. One query per shape that can report a result (below), set-at-a-time over its focus nodes;
-   then the SPARQL constraints (``sh:sparql``) exactly as ``ontology._split_sparql`` /
-   ``_run_sparql_checks`` run them; then the data and markers are removed again.
+3. One query per shape that can report a result (below), set-at-a-time over its focus nodes
+   (skipped when its shape is targeted by classes only and no focus node is an instance of
+   one: it could have no solutions); then the SPARQL constraints (``sh:sparql``) exactly as
+   ``ontology._split_sparql`` / ``_run_sparql_checks`` run them; then the data and markers
+   are removed again.
 
 How shapes become queries
 -------------------------
@@ -114,8 +116,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Final
 
@@ -273,6 +275,9 @@ class CompiledQuery:
         counts: whether a result makes the graph non-conforming (pySHACL's rule: the shape
             and every shape above it in the ``sh:property`` chain have a severity other than
             ``sh:Warning``/``sh:Info``, and it is not an ``sh:node`` detail).
+        classes: when the shape the query starts from is targeted by classes only, their
+            IRIs: the query has no solutions unless a focus node is a SHACL instance of one
+            of them, and is skipped then. ``None``: it always runs.
     """
 
     shape: str
@@ -282,6 +287,7 @@ class CompiledQuery:
     message: str
     severity: str
     counts: bool
+    classes: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -404,10 +410,18 @@ class CompiledValidation:
 
     def run_ntriples(self, payload: bytes) -> ValidationResult:
         """Validate the graph serialised as N-Triples in ``payload`` (what a worker receives)."""
+        return self.run_triples(ox.parse(payload, format=ox.RdfFormat.N_TRIPLES))
+
+    def run_triples(self, triples: Iterable[ox.Triple | ox.Quad]) -> ValidationResult:
+        """Validate the graph of these Oxigraph triples (or default-graph quads), as
+        :meth:`run_ntriples` validates them serialised: what ``run(graph)`` gives for the
+        rdflib graph they were converted from (:func:`fazhi_graph.store.to_oxigraph`) when it
+        has no blank nodes."""
         batch = _Batch(rdflib_data=None)
         try:
-            for quad in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES):
-                self._place(batch, quad.subject, quad.predicate, quad.object, None, quad)
+            for t in triples:
+                quad = t if type(t) is ox.Quad else None
+                self._place(batch, t.subject, t.predicate, t.object, None, quad)
         except BaseException:
             self._forget_data()
             raise
@@ -614,17 +628,19 @@ class CompiledValidation:
             wanted = tuple(sorted(set(compiled.target_classes) | set(compiled.classes)))
             targets = {str(c) for c in compiled.target_classes}
             constrained = {str(c) for c in compiled.classes}
+            targeted: set[str] = set()  # target classes with a focus node in the data
             for quad in self._memberships(wanted, focus=True):
                 cls = quad.object.value  # type: ignore[union-attr]
                 if cls in targets:
                     store.add(ox.Quad(quad.subject, _TARGETS_GRAPH, quad.object, _TARGETS_GRAPH))
+                    targeted.add(cls)
                 if cls in constrained:
                     classes.append(quad)
             if batch.subclass:  # the data extends the class hierarchy: every node may change
                 classes.extend(self._memberships(compiled.classes, focus=False))
             classes = [q for q in dict.fromkeys(classes) if q not in self._static_classes]
             store.extend(classes)
-            return self._results(batch)
+            return self._results(batch, targeted)
         finally:
             for q in added:
                 store.remove(q)
@@ -640,7 +656,7 @@ class CompiledValidation:
         self._surrogate_of = dict(self._onto_surrogate_of)
         self._errors.clear()
 
-    def _results(self, batch: _Batch) -> ValidationResult:
+    def _results(self, batch: _Batch, targeted: set[str]) -> ValidationResult:
         core: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
         real: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
         if self._onto_surrogates:
@@ -652,6 +668,8 @@ class CompiledValidation:
         rows: set[Row] = set()
         conforms = True
         for query in self._compiled.queries if batch.focus else ():
+            if query.classes is not None and query.classes.isdisjoint(targeted):
+                continue  # no focus node to start from: no solutions
             solutions = self._store.query(
                 query.sparql,
                 default_graph=core if len(core) > 1 else None,
@@ -992,10 +1010,14 @@ class _Compiler:
             alternatives = self._targets(shape)
             if not alternatives:
                 continue
+            classes = self._class_targets(shape)
+            only = frozenset(map(str, classes)) if len(alternatives) == 1 and classes else None
             alternatives = [f"{{ {a} }}" if a.startswith("SELECT") else a for a in alternatives]
             chain = [alternatives[0] if len(alternatives) == 1 else
                      " UNION ".join(f"{{ {a} }}" for a in alternatives)]  # fmt: skip
+            first = len(self.queries)
             self._emit(shape, chain, "?this", counts=True, stack=())
+            self.queries[first:] = [replace(q, classes=only) for q in self.queries[first:]]
         return CompiledShapes(
             queries=tuple(self.queries),
             checks=checks,
@@ -1081,15 +1103,20 @@ class _Compiler:
             raise OntologyError(f"{where}: {_short(p, self.names)} needs an RDF list") from exc
         return items
 
-    def _targets(self, shape: _Shape) -> list[str]:
-        """SPARQL alternatives binding ``?this`` to the shape's targets (before the filter)."""
+    def _class_targets(self, shape: _Shape) -> list[URIRef]:
+        """The classes targeting the shape (``sh:targetClass``, implicit class targets)."""
         g = self.g
-        out: list[str] = []
         classes = list(g.objects(shape.node, SH.targetClass))
         types = set(g.objects(shape.node, RDF.type))
         if types & ({RDFS.Class} | set(g.subjects(RDFS.subClassOf, RDFS.Class))):
             classes.append(shape.node)  # an implicit class target
-        iris = sorted({URIRef(self._iri(c, shape, short=False)) for c in classes})
+        return sorted({URIRef(self._iri(c, shape, short=False)) for c in classes})
+
+    def _targets(self, shape: _Shape) -> list[str]:
+        """SPARQL alternatives binding ``?this`` to the shape's targets (before the filter)."""
+        g = self.g
+        out: list[str] = []
+        iris = self._class_targets(shape)
         self.target_classes.update(iris)
         marker = f"GRAPH {_TARGETS_GRAPH} {{ ?this {_TARGETS_GRAPH} ?class }}"
         if len(iris) == 1:

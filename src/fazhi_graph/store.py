@@ -41,7 +41,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,14 +49,15 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Protocol, Self, TypeAlias, TypeVar
 
 import pyoxigraph as ox
-import rdflib
-from rdflib.namespace import DCTERMS, XSD
 
 from fazhi_graph.errors import QueryError, QuerySyntaxError, StoreError, StoreLockedError
-from fazhi_graph.namespaces import GRAPH, REPORT_GRAPH_PREFIX
+from fazhi_graph.iris import DCT_IDENTIFIER, DCT_MODIFIED, REPORT_GRAPH_PREFIX, XSD_DATE_TIME
+from fazhi_graph.iris import META_GRAPH as META_GRAPH  # re-exported: part of this module's API
 from fazhi_graph.storedir import clean_leftovers, exchange, os_error_message, writer_lock
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rdflib only where it is used: query workers never import it
+    import rdflib
+
     from fazhi_graph.stats import Stats
 
 QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -64,8 +65,6 @@ QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 """A pyoxigraph RDF term, as bound by ``substitutions``."""
 
-META_GRAPH = str(GRAPH["meta"])
-"""The named graph holding the version token and per-graph content hashes."""
 DEFAULT_GRAPH = "default"
 """Graph argument meaning the store's default graph (as opposed to a named graph)."""
 UNVERSIONED = "unversioned"
@@ -371,6 +370,26 @@ class OxigraphStore:
         """Return the version token (see the module docstring)."""
         return _version(self.raw)
 
+    def reopen(self) -> None:
+        """Give a read-only on-disk store a fresh handle on the same directory.
+
+        RocksDB's block caches and table readers grow with everything queries read (to about
+        200 MB a handle at 10M triples), and pyoxigraph offers no way to bound them; a fresh
+        handle starts small (about 10 MB). Queries running on the old handle finish on it,
+        and it closes after them. Refused (:class:`StoreError`) if the data on disk has a
+        new version meanwhile: the store keeps answering from what it was opened on.
+        """
+        if self.path is None or not self._read_only:
+            raise StoreError("only a store opened read-only from disk can be reopened")
+        old = self.raw
+        try:
+            fresh = ox.Store.read_only(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot reopen the store at {self.path}: {exc}") from exc
+        if _version(fresh) != _version(old):
+            raise StoreError(f"the store at {self.path} changed on disk; not reopened")
+        self._raw = fresh
+
     def load_into_memory(self) -> Store:
         """Return an in-memory, writable copy with the same version token.
 
@@ -422,10 +441,13 @@ def to_oxigraph(graph: rdflib.Graph, *, salt: str = "") -> list[ox.Triple]:
     that blank nodes of different graphs stay apart). An IRI, language tag or term that
     pyoxigraph refuses raises :class:`StoreError` naming it.
 
+    >>> import rdflib
     >>> g = rdflib.Graph().parse(data='<http://ex.org/a> <http://ex.org/p> "x"@zh .', format="ttl")
     >>> to_oxigraph(g)[0].object
     <Literal value=x language=zh>
     """
+    import rdflib
+
     bnodes: dict[rdflib.BNode, ox.BlankNode] = {}
 
     def term(t: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -484,7 +506,7 @@ def _update(raw: ox.Store, sparql: str) -> None:
 
 def _version(raw: ox.Store) -> str:
     meta = ox.NamedNode(META_GRAPH)
-    for quad in raw.quads_for_pattern(meta, ox.NamedNode(DCTERMS.identifier), None, meta):
+    for quad in raw.quads_for_pattern(meta, ox.NamedNode(DCT_IDENTIFIER), None, meta):
         if isinstance(quad.object, ox.Literal):
             return quad.object.value
     return UNVERSIONED
@@ -494,7 +516,7 @@ def _hash_of(raw: ox.Store, graph: str) -> str:
     """The hash the meta graph records for ``graph`` ('' if none)."""
     meta = ox.NamedNode(META_GRAPH)
     for quad in raw.quads_for_pattern(
-        ox.NamedNode(graph), ox.NamedNode(DCTERMS.identifier), None, meta
+        ox.NamedNode(graph), ox.NamedNode(DCT_IDENTIFIER), None, meta
     ):
         if isinstance(quad.object, ox.Literal):
             return quad.object.value
@@ -504,7 +526,7 @@ def _hash_of(raw: ox.Store, graph: str) -> str:
 def _graph_hashes(raw: ox.Store) -> dict[str, str]:
     meta = ox.NamedNode(META_GRAPH)
     hashes: dict[str, str] = {}
-    for quad in raw.quads_for_pattern(None, ox.NamedNode(DCTERMS.identifier), None, meta):
+    for quad in raw.quads_for_pattern(None, ox.NamedNode(DCT_IDENTIFIER), None, meta):
         s, o = quad.subject, quad.object
         if isinstance(s, ox.NamedNode) and s != meta and isinstance(o, ox.Literal):
             hashes[s.value] = o.value
@@ -525,8 +547,8 @@ def _meta_update(hashes: Mapping[str, str], written: set[str], *, seed: str) -> 
     now = datetime.fromtimestamp(time.time_ns() / 1e9, tz=UTC)
     digest = "\n".join(f"{g} {h}" for g, h in sorted(hashes.items())) + "\n" + seed
     token = f"{now:%Y%m%dT%H%M%S%fZ}-{hashlib.sha256(digest.encode()).hexdigest()[:12]}"
-    meta, ident, modified = f"<{META_GRAPH}>", f"<{DCTERMS.identifier}>", f"<{DCTERMS.modified}>"
-    when = f'"{now:%Y-%m-%dT%H:%M:%S.%fZ}"^^<{XSD.dateTime}>'
+    meta, ident, modified = f"<{META_GRAPH}>", f"<{DCT_IDENTIFIER}>", f"<{DCT_MODIFIED}>"
+    when = f'"{now:%Y-%m-%dT%H:%M:%S.%fZ}"^^<{XSD_DATE_TIME}>'
     ops = [f"DELETE WHERE {{ GRAPH {meta} {{ {meta} ?p ?o }} }}"]
     data = [f"{meta} {ident} {sparql_string(token)} ; {modified} {when} ."]
     for g in sorted(written):
@@ -680,7 +702,7 @@ def add_graphs(
     payloads: Mapping[str, tuple[bytes, str]],
     *,
     seed: str,
-    merge: Mapping[str, bytes] | None = None,
+    merge: Mapping[str, bytes | Sequence[bytes]] | None = None,
     atomic: bool = True,
 ) -> None:
     """Write named graphs given as N-Triples and their :func:`ntriples_digest`, each with its
@@ -691,6 +713,8 @@ def add_graphs(
     ``merge`` maps further graph names to N-Triples (no blank nodes) added to what those
     graphs hold, not replacing it (the shared graph, :mod:`fazhi_graph.shared`); their hash
     is dropped with the stale graphs and rewritten from the old hash and the added triples.
+    A sequence of N-Triples documents is added as that many writes of one would add them
+    (the hash chained over the non-empty ones).
 
     Graphs of these names that exist are dropped first, in one small update (a crash right
     after leaves them missing, never half-written). The version token is rewritten next (so a
@@ -710,18 +734,20 @@ def add_graphs(
     raw = store.raw
     if store.read_only:
         raise StoreError("the store is open read-only; open it writable to change it")
-    merge = {name: nt for name, nt in (merge or {}).items() if nt}
+    parts = {name: [nt] if isinstance(nt, bytes) else [d for d in nt if d]
+             for name, nt in (merge or {}).items()}  # fmt: skip
+    merged = {name: b"".join(docs) for name, docs in parts.items() if any(docs)}
     names = list(payloads)
-    for name in (*names, *merge):
+    for name in (*names, *merged):
         node = graph_term(name)
         if not isinstance(node, ox.NamedNode) or name == META_GRAPH:
             raise StoreError(f"cannot write {name!r}: give a named graph other than fzg:meta")
     # only the graphs of this write are looked at: the cost of a batch does not grow with
     # the number of graphs in the store
-    present = {n for n in (*names, *merge) if raw.contains_named_graph(ox.NamedNode(n))}
-    old = {name: _hash_of(raw, name) for name in merge}
+    present = {n for n in (*names, *merged) if raw.contains_named_graph(ox.NamedNode(n))}
+    old = {name: _hash_of(raw, name) for name in merged}
     stale = [f"DROP SILENT GRAPH <{n}>" for n in names if n in present]
-    unhashed = [n for n in (*names, *merge) if n in present]
+    unhashed = [n for n in (*names, *merged) if n in present]
     if unhashed:
         _update(
             raw,
@@ -731,21 +757,23 @@ def add_graphs(
             ),
         )
     now = datetime.fromtimestamp(time.time_ns() / 1e9, tz=UTC)
-    when = f'"{now:%Y-%m-%dT%H:%M:%S.%fZ}"^^<{XSD.dateTime}>'
+    when = f'"{now:%Y-%m-%dT%H:%M:%S.%fZ}"^^<{XSD_DATE_TIME}>'
     hashes = {name: digest for name, (_nt, digest) in payloads.items()}
-    for name, nt in merge.items():
-        hashes[name] = ntriples_digest(f"{old[name]}\n".encode() + nt)
+    for name in merged:
+        hashes[name] = old[name]
+        for nt in parts[name]:
+            hashes[name] = ntriples_digest(f"{hashes[name]}\n".encode() + nt)
     # the new token derives from the previous one and this write's hashes (a chain), not
     # from every graph's hash
     _update(raw, _meta_update({"": _version(raw), **hashes}, set(), seed=seed))
     meta_lines = []
-    for name in (*payloads, *merge):
+    for name in (*payloads, *merged):
         ident = sparql_string(hashes[name])
-        meta_lines.append(f"<{name}> <{DCTERMS.identifier}> {ident} <{META_GRAPH}> .")
-        meta_lines.append(f"<{name}> <{DCTERMS.modified}> {when} <{META_GRAPH}> .")
+        meta_lines.append(f"<{name}> <{DCT_IDENTIFIER}> {ident} <{META_GRAPH}> .")
+        meta_lines.append(f"<{name}> <{DCT_MODIFIED}> {when} <{META_GRAPH}> .")
     # N-Triples lines end in " .\n" (a newline inside a literal is escaped), so naming the
     # graph is a byte replacement; one N-Quads document, one transactional load
-    documents = [*((name, nt) for name, (nt, _d) in payloads.items()), *merge.items()]
+    documents = [*((name, nt) for name, (nt, _d) in payloads.items()), *merged.items()]
     data = b"".join(nt.replace(b" .\n", f" <{name}> .\n".encode()) for name, nt in documents)
     meta = ("\n".join(meta_lines) + "\n").encode("utf-8")
     try:

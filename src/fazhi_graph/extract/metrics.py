@@ -476,18 +476,17 @@ def _counted(raw: _Raw) -> str:
 def _indicator(lex: Lexicon, raw: _Raw, counted: str, context: str) -> tuple[str, str]:
     """(indicator local name, label): curated when a label matches, else minted from the text."""
     is_rate = raw.unit == "PERCENT" and not raw.is_change
-    usable = [c for c in lex.indicators if c.pref.endswith("率") == is_rate]
     best = ""
     best_key = (-1, 0)
-    for concept in usable:
-        key = concept.head_match(counted)
-        if key[1] and key > best_key:
+    for concept, key in zip(lex.indicators, lex.indicator_heads(counted), strict=True):
+        if key[1] and key > best_key and concept.pref.endswith("率") == is_rate:
             best, best_key = concept.name, key
     if not best and 2 <= len(counted) < 4:
         # a bare verb (审结, 结案): the concepts whose labels contain it, ranked by how much of
         # the sentence before the figure they share (行政复议 … 审结 → 行政复议审结数)
         context_pairs = {context[i : i + 2] for i in range(len(context) - 1)}
         ranked = []
+        usable = [c for c in lex.indicators if c.pref.endswith("率") == is_rate]
         for concept in usable:
             if any(counted in lb for lb in concept.labels):
                 shared = max(

@@ -27,9 +27,8 @@ import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, PROV, QB, RDF, RDFS, SKOS
 
@@ -39,6 +38,9 @@ from fazhi_graph.web.dataset_index import DatasetIndex, rows
 from fazhi_graph.web.describe import Source, source
 from fazhi_graph.web.kinds import OTHER, kind_by_key
 from fazhi_graph.web.links import curie, page_url
+
+if TYPE_CHECKING:  # imported when a graph is built: networkx costs the server about 15 MB
+    import networkx as nx
 
 __all__ = ["GraphModel", "PathStep", "build_model", "schema_graph", "to_graphml", "to_turtle"]
 
@@ -127,6 +129,8 @@ class GraphModel:
 
     def _weighted(self) -> nx.Graph:
         if self._undirected is None:
+            import networkx as nx
+
             g = nx.Graph()
             degree = dict(self.graph.degree())
             for s, o, p in self.graph.edges(keys=True):
@@ -142,6 +146,8 @@ class GraphModel:
 
     def shortest_path(self, a: str, b: str) -> list[PathStep] | None:
         """The cheapest path from ``a`` to ``b`` (``None`` if they are not connected)."""
+        import networkx as nx
+
         g = self._weighted()
         if a not in g or b not in g:
             return None
@@ -171,6 +177,8 @@ class GraphModel:
 
         With ``edges``, only those (``(s, p, o)`` that exist in the model) are kept.
         """
+        import networkx as nx
+
         keep = [n for n in nodes if n in self.graph]
         sub = self.graph.subgraph(keep)
         out = nx.MultiDiGraph()
@@ -185,6 +193,8 @@ class GraphModel:
 
 def build_model(store: Store, index: DatasetIndex) -> GraphModel:
     """Read the network of ``store`` (one query for the edges, two for the evidence)."""
+    import networkx as nx
+
     g = nx.MultiDiGraph()
     skipped_nodes: dict[str, bool] = {}
 
@@ -239,6 +249,8 @@ def to_turtle(model: GraphModel, sub: nx.MultiDiGraph) -> bytes:
 
 def to_graphml(model: GraphModel, sub: nx.MultiDiGraph) -> bytes:
     """The subgraph as GraphML (Gephi, yEd, Cytoscape desktop): names, kinds, properties."""
+    import networkx as nx
+
     out = nx.MultiDiGraph()
     for n in sub.nodes:
         lab = model.index.label(n)
