@@ -713,6 +713,26 @@ def test_the_project_shapes_compile_to_set_at_a_time_queries() -> None:
     assert {q.severity for q in compiled.queries} == {"Violation", "Warning"}
 
 
+def test_queries_of_class_targeted_shapes_name_their_classes(
+    context: CompiledValidation, seed_graph: Graph
+) -> None:
+    """A query whose shape is targeted by classes only carries them (it is skipped when no
+    focus node is an instance of one); a graph holding one class's instances only gets the
+    results pySHACL gives (the other queries skipped)."""
+    compiled = compile_shapes()
+    with_classes = [q for q in compiled.queries if q.classes is not None]
+    assert len(with_classes) > 0.9 * len(compiled.queries)
+    for query in with_classes:
+        assert query.classes
+        assert all(c in compiled.target_classes for c in map(URIRef, query.classes))
+    sentences = Graph()
+    for sentence in seed_graph.subjects(RDF.type, NIF.Sentence):
+        for p, o in seed_graph.predicate_objects(sentence):
+            sentences.add((sentence, p, o))
+    sentences.remove((next(iter(sentences.subjects())), NIF.beginIndex, None))  # a violation
+    same(context, sentences)
+
+
 def test_a_context_is_reusable(
     context: CompiledValidation, seed_graph: Graph, seed_result: ontology.ValidationResult
 ) -> None:
