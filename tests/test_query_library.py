@@ -410,20 +410,6 @@ def test_a_measure_keeps_its_work_area_when_the_next_report_has_no_facts_there(
     assert found["4"]["factsInArea"] == "0"
 
 
-def test_three_systems_problems_found_by_wording_alone(
-    graphs: list[tuple[str, rdflib.Graph]]
-) -> None:
-    """Without the links from the problem's sentence to the initiative, the problem is still
-    found because its wording names the initiative (the second UNION branch)."""
-    store = _memory_store(graphs)
-    store.update(
-        f"PREFIX fz: <{PREFIXES['fz']}> DELETE {{ GRAPH ?g {{ ?s fz:mentions ?i }} }} WHERE {{ "
-        "GRAPH ?g { ?r fz:identifiedProblem ?p . ?p fz:statedIn ?s . ?s fz:mentions ?i } }"
-    )
-    (seed,) = rows(store, "three-systems-problems")
-    assert seed["report"] == SEED and seed["ordinal"] == "1"
-
-
 @checks("recurring-problems")
 def test_recurring_problems(store: Store, followup: Store) -> None:
     assert rows(store, "recurring-problems") == []
