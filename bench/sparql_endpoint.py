@@ -5,6 +5,15 @@ One command::
     .venv/bin/python bench/sparql_endpoint.py         # 10k and 1M, writes bench/sparql-endpoint.md
     .venv/bin/python bench/sparql_endpoint.py --sizes 10k --duration 5 --out /tmp/r.md  # a look
     .venv/bin/python bench/sparql_endpoint.py --render /tmp/raw.json   # re-render saved results
+    .venv/bin/python bench/sparql_endpoint.py --sizes 10M --disk --duration 20 --passes 1 \
+        --rounds 3 --json /tmp/10m.json --out /tmp/10m.md      # the on-disk target at 10M
+    .venv/bin/python bench/sparql_endpoint.py --render /tmp/1m.json,/tmp/10m.json  # both in one
+
+Above ``--memory-max`` triples (default 2M) the in-memory server and the in-process comparison
+are skipped (the copy would take about 400 bytes of RAM a triple and minutes to load) and
+``fazhi (disk)`` stands in for fazhi everywhere; above ``--rdflib-max`` rdflib-endpoint is
+skipped. In the sequential latencies a query that takes longer than ``--slow-s`` on a server
+is timed once there, not every round.
 
 Needs the ``bench`` extras (``oxigraph``, ``rdflib-endpoint``, ``uvloop``, ``httptools``) and
 ``wrk`` (Debian package). Every server listens on 127.0.0.1 and is stopped by its PID. The
@@ -42,6 +51,42 @@ VENV_BIN = Path(sys.executable).parent
 JSON_TYPE = "application/sparql-results+json"
 TURTLE = "text/turtle"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process tree."""
+    ticks = 0
+    for p in descendants(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(live: list[Server], *, quiet_s: float = 2.0, limit_s: float = 900.0
+              ) -> dict[str, float]:
+    """Wait until no server works any more (under 5% of a core for ``quiet_s``): a server
+    that cannot cancel keeps running the requests a load test gave up on. Returns the
+    seconds each server took to settle."""
+    started = time.monotonic()
+    waited: dict[str, float] = {}
+    busy = [s for s in live if s.process]
+    while busy and time.monotonic() - started < limit_s:
+        before = {s.name: cpu_seconds(s.process.pid) for s in busy if s.process}
+        time.sleep(quiet_s)
+        still = []
+        for s in busy:
+            assert s.process is not None
+            if (cpu_seconds(s.process.pid) - before[s.name]) / quiet_s < 0.05:
+                waited[s.name] = time.monotonic() - started - quiet_s
+            else:
+                still.append(s)
+        busy = still
+    for s in busy:
+        waited[s.name] = time.monotonic() - started
+    return {name: max(0.0, seconds) for name, seconds in waited.items()}
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
@@ -109,7 +154,9 @@ class Server:
         stop_tree(self.process)
 
 
-def servers(store: Path, ox_store: Path, nquads: Path, *, disk: bool) -> list[Server]:
+def servers(store: Path, ox_store: Path, nquads: Path, *, disk: bool, memory: bool = True
+            ) -> list[Server]:
+    """The servers to compare; ``fazhi (disk)`` with ``disk`` or when ``memory`` is off."""
     port = free_port()
     fazhi = Server(
         "fazhi (memory)",
@@ -132,10 +179,10 @@ def servers(store: Path, ox_store: Path, nquads: Path, *, disk: bool) -> list[Se
          "--port", str(port)],
         f"http://127.0.0.1:{port}", "/", "/?query=ASK%7B%7D",
     )
-    out = [fazhi, oxi, rdfe]
-    if disk:
+    out = [fazhi, oxi, rdfe] if memory else [oxi, rdfe]
+    if disk or not memory:
         port = free_port()
-        out.insert(1, Server(
+        out.insert(1 if memory else 0, Server(
             "fazhi (disk)",
             [sys.executable, "-m", "fazhi_graph.web.server", "--store", str(store), "--disk",
              "--port", str(port), "--timeout", "120", "--max-rows", "100000"],
@@ -224,11 +271,17 @@ def timed_get(http: httpx.Client, server: Server, acc: str, query: str) -> tuple
     return elapsed, len(response.content)
 
 
-def sequential(live: list[Server], reports: int, rounds: int, skip_slow: set[str]
+def sequential(live: list[Server], reports: int, rounds: int, skip_slow: set[str],
+               slow_ms: float = float("inf"), failed: dict[str, dict[str, str]] | None = None
                ) -> dict[str, dict[str, float]]:
-    """Median latency (ms) per server and query, rounds interleaved across servers."""
+    """Median latency (ms) per server and query, rounds interleaved across servers.
+
+    A query slower than ``slow_ms`` on a server is not run there again (one sample); one
+    that fails (a time limit, say) is recorded in ``failed`` and not run there again.
+    """
     times: dict[str, dict[str, list[float]]] = {s.name: {} for s in live}
     clients = {s.name: httpx.Client(timeout=600) for s in live}
+    done: set[tuple[str, str]] = set()
     rng = random.Random(11)
     try:
         for round_ in range(rounds):
@@ -237,8 +290,19 @@ def sequential(live: list[Server], reports: int, rounds: int, skip_slow: set[str
                 for server in live:
                     if server.name in skip_slow and query.name in ("Q4", "Q8", "Q2"):
                         continue
-                    ms, _ = timed_get(clients[server.name], server, accept(query.name), text)
+                    if (server.name, query.name) in done:
+                        continue
+                    try:
+                        ms, _ = timed_get(clients[server.name], server, accept(query.name),
+                                          text)
+                    except (RuntimeError, httpx.HTTPError) as exc:
+                        if failed is not None:
+                            failed.setdefault(server.name, {})[query.name] = str(exc)[:200]
+                        done.add((server.name, query.name))
+                        continue
                     times[server.name].setdefault(query.name, []).append(ms)
+                    if ms > slow_ms:
+                        done.add((server.name, query.name))
     finally:
         for client in clients.values():
             client.close()
@@ -313,10 +377,11 @@ def bench_size(label: str, triples: int, args: argparse.Namespace, work: Path
     subprocess.run([str(VENV_BIN / "oxigraph"), "load", "--location", str(ox_store),
                     "--file", str(data)], check=True, capture_output=True)
     live: list[Server] = []
+    memory = triples <= args.memory_max
     result: dict[str, Any] = {"label": label, "triples": count, "reports": reports,
-                              "load_seconds": load_seconds}
+                              "load_seconds": load_seconds, "run": run_info()}
     try:
-        for server in servers(store, ox_store, data, disk=args.disk):
+        for server in servers(store, ox_store, data, disk=args.disk, memory=memory):
             if server.name == "rdflib-endpoint" and triples > args.rdflib_max:
                 continue
             print(f"[{label}] starting {server.name}", flush=True)
@@ -347,14 +412,24 @@ def bench_size(label: str, triples: int, args: argparse.Namespace, work: Path
             for name, rs in runs.items()
         }
         result["memory"] = {s.name: memory_mb(s.process.pid) for s in live if s.process}
+        print(f"[{label}] waiting for the servers to finish what the MIX left", flush=True)
+        result["settle_seconds"] = wait_idle(live)
         print(f"[{label}] sequential latencies", flush=True)
         slow = {"rdflib-endpoint"} if triples > 100_000 else set()
-        result["latency"] = sequential(live, reports, args.rounds, slow)
+        failed: dict[str, dict[str, str]] = {}
+        result["latency"] = sequential(live, reports, args.rounds, slow, args.slow_s * 1000,
+                                       failed)
+        result["latency_failed"] = failed
+        result["slow_s"] = args.slow_s
+        # the heavy scans fill caches (RocksDB's block caches, the engine's heap): again
+        result["memory_after_scans"] = {s.name: memory_mb(s.process.pid)
+                                        for s in live if s.process}
+        fazhi = next(s for s in live if s.name == ("fazhi (memory)" if memory else "fazhi (disk)"))
+        result["fazhi"] = fazhi.name
         result["lookup_p50"] = lookup_overhead(
-            [s for s in live if s.name in ("fazhi (memory)", "oxigraph serve")], reports, 300)
-        fazhi = next(s for s in live if s.name == "fazhi (memory)")
+            [s for s in live if s.name in (fazhi.name, "oxigraph serve")], reports, 300)
         result["cache_hit_p50"] = cache_hit(fazhi, reports, 300)
-        result["in_process"] = in_process(store, reports, args.rounds)
+        result["in_process"] = in_process(store, reports, args.rounds) if memory else {}
         result["runaway"] = runaway(fazhi)
         status = httpx.get(fazhi.base + "/-/status", timeout=10).json()
         result["cache_stats"] = status["cache"]
@@ -365,6 +440,12 @@ def bench_size(label: str, triples: int, args: argparse.Namespace, work: Path
             shutil.rmtree(path, ignore_errors=True)
         data.unlink(missing_ok=True)
     return result
+
+
+def run_info() -> dict[str, str]:
+    """The command and time of this run, kept with each size's results."""
+    return {"command": " ".join(["bench/sparql_endpoint.py", *sys.argv[1:]]),
+            "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
 def versions() -> dict[str, str]:
@@ -393,22 +474,33 @@ def main() -> None:
     parser.add_argument("--disk", action="store_true", help="also measure fazhi --disk")
     parser.add_argument("--rdflib-max", type=int, default=1_000_000,
                         help="skip rdflib-endpoint above this many triples")
+    parser.add_argument("--memory-max", type=int, default=2_000_000,
+                        help="above this many triples, skip fazhi (memory) and the in-process "
+                        "comparison; fazhi (disk) is measured instead")
+    parser.add_argument("--slow-s", type=float, default=30.0,
+                        help="sequential latency: time a query slower than this only once")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="directory for the data and stores (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "sparql-endpoint.md")
     parser.add_argument("--json", type=Path, default=None, help="also write raw results")
-    parser.add_argument("--render", type=Path, default=None,
-                        help="only re-render the Markdown from raw results written by --json")
+    parser.add_argument("--render", default=None,
+                        help="only re-render the Markdown from raw results written by --json "
+                        "(a comma list of files: their sizes in that order)")
     args = parser.parse_args()
     if args.render:
-        args.out.write_text(report(json.loads(args.render.read_text()), args), encoding="utf-8")
+        results = [r for f in args.render.split(",") for r in json.loads(Path(f).read_text())]
+        args.out.write_text(report(results, args), encoding="utf-8")
         print(f"wrote {args.out}")
         return
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     sizes = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
     results = []
-    with tempfile.TemporaryDirectory(prefix="fazhi-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="fazhi-bench-", dir=args.work) as tmp:
         for label in args.sizes.split(","):
             results.append(bench_size(label, sizes[label], args, Path(tmp)))
+            if args.json:  # after each size, so a long run leaves what it measured
+                args.json.write_text(json.dumps(results, indent=1, default=str))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=str))
     args.out.write_text(report(results, args), encoding="utf-8")
