@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from fazhi_graph.web.negotiation import GRAPH_FORMATS, RESULT_FORMATS
+
 __all__ = ["ERROR_SCHEMA", "install_openapi"]
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -34,11 +36,8 @@ _DEFAULT = {
     "content": {"application/json": {"schema": _ERROR_REF}},
 }
 _ANY: dict[str, Any] = {"schema": {}}
-_RESULTS = {media: _ANY for media in (
-    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-    "text/tab-separated-values", "text/turtle", "application/n-triples", "application/ld+json",
-    "application/rdf+xml", "application/trig", "application/n-quads",
-)}
+_RESULTS = {f.media_type: _ANY for f in (*RESULT_FORMATS, *GRAPH_FORMATS)}
+"""Every format a query, the service description or a graph may come in (N3 included)."""
 
 _PAGES = {media: _ANY for media in (
     "text/html", "application/json", "text/turtle", "application/ld+json",
