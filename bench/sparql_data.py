@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fazhi_graph.namespaces import BASE
+from fazhi_graph.iris import BASE
+from fazhi_graph.iris import REPORT_GRAPH_PREFIX as G
 
 ID = BASE + "id/"
 FZ = BASE + "ontology#"
-G = BASE + "graph/report/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_VALUE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
+from pathlib import Path
+
+import httpx
 
 
 def free_port() -> int:
@@ -24,3 +28,19 @@ def stop(process: subprocess.Popen[bytes], *, timeout: float = 10) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout)
+
+
+def wait_until_up(process: subprocess.Popen[bytes], base: str, log: Path, *,
+                  seconds: float = 60, poll: float = 0.1) -> None:
+    """Wait until the fazhi-graph server at ``base`` answers ``/-/status`` with 200; fail
+    with its log if it exits first, or after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert process.poll() is None, log.read_text()
+        try:
+            if httpx.get(f"{base}/-/status", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"the server did not come up in {seconds:g} s"
+        time.sleep(poll)

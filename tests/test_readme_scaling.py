@@ -17,7 +17,6 @@ import re
 import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from fazhi_graph.cli import app
 from fazhi_graph.remote import RemoteStore
 from fazhi_graph.store import build_store
 from tests.conftest import ROOT, four_report_graphs
-from tests.loopback import free_port, stop
+from tests.loopback import free_port, stop, wait_until_up
 from tests.remote_servers import Server
 from tests.test_remote_cli import REMOTE_ENV, standard
 from tests.test_remote_store import clear, config
@@ -138,16 +137,7 @@ def serve(args: list[str], env: dict[str, str | None], tmp_path: Path) -> None:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environ)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                if httpx.get(f"{base}/-/status", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come up in 60 s"
-            time.sleep(0.2)
+        wait_until_up(process, base, tmp_path / "serve.log", poll=0.2)
         reports = (
             "SELECT (COUNT(*) AS ?n) { ?r a <https://w3id.org/fazhi-graph/ontology#AnnualReport> }"
         )

@@ -20,7 +20,7 @@ import pytest
 from fazhi_graph.push import push
 from fazhi_graph.remote import RemoteConfig, RemoteStore
 from fazhi_graph.store import Store
-from tests.loopback import free_port, stop
+from tests.loopback import free_port, stop, wait_until_up
 from tests.remote_servers import Server, ServerUnavailableError, start_oxigraph
 from tests.test_store import report_graph
 
@@ -74,16 +74,7 @@ def served(engine: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                if httpx.get(f"{base}/-/status", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come up in 60 s"
-            time.sleep(0.1)
+        wait_until_up(process, base, tmp_path / "serve.log", poll=0.1)
         yield base
     finally:
         stop(process)
