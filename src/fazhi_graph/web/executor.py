@@ -142,11 +142,17 @@ class _Worker:
         return self.spec.threads - len(self.inflight)
 
 
+def _spooled_path(status: str, value: Any) -> str | None:
+    """The spool file an answer from a worker is in (a dump's or a query's), if any."""
+    path = value if status == "file" else getattr(value, "path", None)
+    return path if isinstance(path, str) else None
+
+
 def _claim_spooled(status: str, value: Any) -> Any:
     """Rename an answer's spool file out of its worker's name space, so cleaning up after that
     worker (if it is killed) cannot delete a file the server is about to send."""
-    path = value if status == "file" else getattr(value, "path", None)
-    if not isinstance(path, str):
+    path = _spooled_path(status, value)
+    if path is None:
         return value
     claimed = Path(path).with_name("sent-" + Path(path).name)
     try:
@@ -160,8 +166,8 @@ def _claim_spooled(status: str, value: Any) -> Any:
 
 def _discard_spooled(status: str, value: Any) -> None:
     """Delete the spool file of an answer nobody will send."""
-    path = value if status == "file" else getattr(value, "path", None)
-    if isinstance(path, str):
+    path = _spooled_path(status, value)
+    if path is not None:
         Path(path).unlink(missing_ok=True)
 
 

@@ -378,8 +378,6 @@ routes = [
 ]
 
 fast_endpoints = {
-    ("GET", "/sparql"): sparql_get,
-    ("HEAD", "/sparql"): sparql_get,
-    ("POST", "/sparql"): sparql_post,
+    (method, route.path): route.endpoint for route in routes for method in route.methods or ()
 }
 """What :class:`~fazhi_graph.web.fastpath.SparqlFastPath` answers directly."""
